@@ -1,0 +1,20 @@
+// Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
+// Argument checks of the public API, kept apart from the engine so that every rule and message is in
+// one place. Each throws mkldnn_rnn::Error "<function>: <argument>: expected <what>, got <given>".
+#pragma once
+
+#include <vector>
+
+#include "mkldnn_rnn/config.hpp"
+#include "mkldnn_rnn/packed_rnn.hpp"
+
+namespace mkldnn_rnn::detail {
+
+void check_pack_args(const RnnConfig& config, const std::vector<LayerWeights>& weights,
+        const EngineOptions& options);
+
+void check_forward_args(const RnnConfig& config, const SequenceInput& input, const SequenceOutput& output);
+
+void check_cell_args(const RnnConfig& config, const CellInput& input, const CellOutput& output);
+
+} // namespace mkldnn_rnn::detail
