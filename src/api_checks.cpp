@@ -2,6 +2,8 @@
 #include "api_checks.hpp"
 
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "arg_check.hpp"
@@ -55,9 +57,11 @@ void check_pack_args(const RnnConfig& config, const std::vector<LayerWeights>& w
     config.validate();
     if (options.primitive_cache_capacity < 1)
         throw_arg_error(pack_fn, "options.primitive_cache_capacity", "at least 1", options.primitive_cache_capacity);
-    if (options.weights_format != WeightsFormat::plain_ldigo && options.weights_format != WeightsFormat::onednn_preferred)
-        throw_arg_error(pack_fn, "options.weights_format", "plain_ldigo or onednn_preferred",
-                        static_cast<int>(options.weights_format));
+    switch (options.weights_format) {
+        case WeightsFormat::automatic: case WeightsFormat::plain_ldigo: case WeightsFormat::onednn_preferred: break;
+        default: throw_arg_error(pack_fn, "options.weights_format", "automatic, plain_ldigo or onednn_preferred",
+                                 static_cast<int>(options.weights_format));
+    }
     const int64_t expected = config.num_layers * config.num_directions();
     if (static_cast<int64_t>(weights.size()) != expected)
         throw_arg_error(pack_fn, "weights", std::to_string(expected) + " entries (num_layers * num_directions)",
@@ -74,6 +78,17 @@ void check_pack_args(const RnnConfig& config, const std::vector<LayerWeights>& w
         check_presence(pack_fn, entry + "weight_hr", w.weight_hr, lstm_projection,
                        lstm_projection ? "config.proj_size > 0" : "config.proj_size is 0");
     }
+}
+
+EngineOptions with_environment(const EngineOptions& options) {
+    EngineOptions resolved = options;
+    const char* env = std::getenv("MKLDNN_RNN_IMPL");
+    if (options.weights_format != WeightsFormat::automatic || !env || !*env || std::strcmp(env, "auto") == 0)
+        return resolved;
+    if (std::strcmp(env, "plain_ldigo") == 0) resolved.weights_format = WeightsFormat::plain_ldigo;
+    else if (std::strcmp(env, "onednn_preferred") == 0) resolved.weights_format = WeightsFormat::onednn_preferred;
+    else throw_arg_error(pack_fn, "environment MKLDNN_RNN_IMPL", "auto, plain_ldigo or onednn_preferred", env);
+    return resolved;
 }
 
 void check_forward_args(const RnnConfig& config, const SequenceInput& in, const SequenceOutput& out) {
@@ -116,9 +131,13 @@ void check_cell_args(const RnnConfig& config, const CellInput& in, const CellOut
     if (in.batch < 1) throw_arg_error(cell_fn, "batch", "at least 1", in.batch);
     if (!out.h) throw_arg_error(cell_fn, "output.h", "a pointer to [batch, hidden_size] floats", "nullptr");
     const bool lstm = config.mode == Mode::LSTM;
-    const std::string why = lstm ? "LSTM cells return c" : std::string("mode ") + mode_name(config.mode) + " has no cell state";
-    check_presence(cell_fn, "output.c", out.c, lstm, why.c_str());
-    if (!lstm && in.cx) check_presence(cell_fn, "cx", in.cx, false, why.c_str());
+    if (lstm && !out.c) throw_arg_error(cell_fn, "output.c", "a pointer (LSTM cells return c)", "nullptr");
+    if (!lstm && out.c)
+        throw_arg_error(cell_fn, "output.c", std::string("nullptr (mode ") + mode_name(config.mode)
+                        + " has no cell state)", "a pointer");
+    if (!lstm && in.cx)
+        throw_arg_error(cell_fn, "cx", std::string("nullptr (mode ") + mode_name(config.mode) + " has no cell state)",
+                        "a pointer");
 
     const int64_t I = config.input_size, H = config.hidden_size;
     const int64_t state = checked_mul(cell_fn, "batch * hidden_size", in.batch, H);

@@ -13,6 +13,10 @@ namespace mkldnn_rnn::detail {
 void check_pack_args(const RnnConfig& config, const std::vector<LayerWeights>& weights,
         const EngineOptions& options);
 
+// options with MKLDNN_RNN_IMPL applied: the variable fixes the weights format of models packed with
+// WeightsFormat::automatic (the default); an explicit choice in options wins over it.
+EngineOptions with_environment(const EngineOptions& options);
+
 void check_forward_args(const RnnConfig& config, const SequenceInput& input, const SequenceOutput& output);
 
 void check_cell_args(const RnnConfig& config, const CellInput& input, const CellOutput& output);

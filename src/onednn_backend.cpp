@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "workspace.hpp"
@@ -58,10 +59,12 @@ dnnl::memory reordered(const dnnl::memory& from, const md& to) {
 
 } // namespace
 
+int backend_max_threads() { return omp_get_max_threads(); }
+
 bool PrimitiveKey::operator==(const PrimitiveKey& o) const { return std::memcmp(this, &o, sizeof(*this)) == 0; }
 
 std::size_t PrimitiveKeyHash::operator()(const PrimitiveKey& key) const {
-    // FNV-1a over the key's bytes; the key has no indeterminate padding (see padding_).
+    // FNV-1a over the key's bytes (the key has no padding, see its declaration).
     const auto* bytes = reinterpret_cast<const unsigned char*>(&key);
     std::size_t h = 1469598103934665603ull;
     for (std::size_t i = 0; i < sizeof(key); ++i) h = (h ^ bytes[i]) * 1099511628211ull;

@@ -19,13 +19,14 @@ class Workspace;
 
 enum class Direction : int32_t { left_to_right, right_to_left };
 
-// Everything that determines one oneDNN RNN primitive: cell, direction, weights format, sizes and the
-// strides of the sequence arguments (states are always dense [batch, channels]).
+// Everything that determines one oneDNN RNN primitive: cell, direction, weights format, threads, sizes
+// and the strides of the sequence arguments (states are always dense [batch, channels]). Four int32 and
+// then int64 fields: no padding bytes, so the key hashes and compares as raw memory.
 struct PrimitiveKey {
     int32_t mode = 0;
     int32_t direction = 0;
     int32_t weights_format = 0;
-    int32_t padding_ = 0; // keeps the struct free of indeterminate bytes for hashing
+    int32_t threads = 0; // OpenMP threads the primitive will run with (oneDNN sizes its work by it)
     int64_t steps = 0, batch = 0;
     int64_t src_channels = 0, hidden = 0, proj = 0;
     int64_t src_stride_t = 0, src_stride_n = 0; // src_layer [steps, batch, src_channels]
@@ -50,6 +51,9 @@ public:
 private:
     std::unique_ptr<Impl> impl_;
 };
+
+// Threads the calling thread's next oneDNN execution will use (torch.set_num_threads sets it too).
+int backend_max_threads();
 
 // Data pointers of one execution; layouts are those named by the primitive's key.
 struct RnnCallArgs {

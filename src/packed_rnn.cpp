@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "api_checks.hpp"
+#include "autotune.hpp"
 #include "lru_cache.hpp"
 #include "onednn_backend.hpp"
 #include "sequence_plan.hpp"
@@ -167,6 +168,7 @@ void PackedRnn::Impl::run_direction(int64_t layer, int64_t direction, const Sequ
     key.mode = static_cast<int32_t>(config.mode);
     key.direction = static_cast<int32_t>(reverse ? detail::Direction::right_to_left : detail::Direction::left_to_right);
     key.weights_format = static_cast<int32_t>(options.weights_format);
+    key.threads = detail::backend_max_threads();
     key.src_channels = config.layer_input_size(layer);
     key.hidden = H;
     key.proj = config.proj_size;
@@ -193,7 +195,11 @@ void PackedRnn::Impl::run_direction(int64_t layer, int64_t direction, const Sequ
             args.src_iter_c = first && c0_in_place ? state.c0 : buffers.c[cur];
             args.dst_iter_c = last && plan.sorted && state.cn ? state.cn : buffers.c[1 - cur];
         }
-        const auto primitive = primitives.get_or_create(key, [&] { return std::make_shared<detail::RnnPrimitive>(key); });
+        const auto primitive = primitives.get_or_create(key, [&]() -> std::shared_ptr<const detail::RnnPrimitive> {
+            if (options.weights_format == WeightsFormat::automatic)
+                return detail::tune_primitive(key, args, weights_memory, workspace);
+            return std::make_shared<const detail::RnnPrimitive>(key);
+        });
         primitive->execute(args, weights_memory, workspace);
         cur = 1 - cur;
 
@@ -216,7 +222,7 @@ PackedRnn::~PackedRnn() = default;
 std::shared_ptr<const PackedRnn> PackedRnn::pack(const RnnConfig& config, const std::vector<LayerWeights>& weights,
         const EngineOptions& options) {
     detail::check_pack_args(config, weights, options);
-    auto impl = std::make_unique<Impl>(config, options);
+    auto impl = std::make_unique<Impl>(config, detail::with_environment(options));
     const int64_t D = config.num_directions();
     impl->weights.reserve(weights.size());
     for (std::size_t k = 0; k < weights.size(); ++k) {

@@ -24,17 +24,21 @@ struct LayerWeights {
     const float* weight_hr = nullptr;
 };
 
-// How the recurrent weights are laid out for oneDNN. Which one is faster depends on the shape and
-// the thread count (see docs/performance.md); plain is the default until the engine picks per shape.
+// How the recurrent weights are laid out for oneDNN, which decides the oneDNN implementation that runs:
+// at our shapes the difference is 2-3x and the winner depends on the shape and the thread count
+// (docs/performance.md). `automatic` times the candidates on the first call of each shape and keeps the
+// winner (see src/autotune.hpp). The environment variable MKLDNN_RNN_IMPL (auto, plain_ldigo,
+// onednn_preferred), read by pack(), replaces `automatic` with a fixed choice for reproducible runs.
 enum class WeightsFormat {
+    automatic,        // measured per shape on first use
     plain_ldigo,      // oneDNN's plain ldigo/ldio layout, packed once at pack() time
     onednn_preferred, // the layout oneDNN asks for (format_tag::any), reordered once per layout seen
 };
 
 struct EngineOptions {
-    // Distinct (shape, direction, layout) primitives kept per model; least recently used are dropped.
+    // Distinct (shape, direction, threads) primitives kept per model; least recently used are dropped.
     std::size_t primitive_cache_capacity = 128;
-    WeightsFormat weights_format = WeightsFormat::plain_ldigo;
+    WeightsFormat weights_format = WeightsFormat::automatic;
 };
 
 // Layout of a sequence tensor: time-major [T, N, C] or batch-first [N, T, C].

@@ -1,0 +1,219 @@
+// Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
+// Proves the hot-path rule by counting, not by reading code: after the first call of a shape, forward()
+// and cell_forward() allocate nothing of their own.
+//
+// Every heap entry point of glibc is interposed (this executable exports them, so libstdc++'s operator
+// new, oneDNN and libgomp all land here). While counting is on, each allocation is attributed by a stack
+// walk to the innermost frame in a library we know: libmkldnn_rnn (ours), libdnnl (oneDNN) or libgomp
+// (OpenMP). Ours must be zero. oneDNN 2.6's primitive execute() allocates internally (its execution
+// context's argument map, per-step closures); that residual is outside our control, so the test demands
+// only that it is the same on every call (no growth, no per-call caching) and prints it.
+#include <dlfcn.h>
+#include <execinfo.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "mkldnn_rnn/mkldnn_rnn.hpp"
+
+extern "C" {
+void* __libc_malloc(size_t);
+void* __libc_calloc(size_t, size_t);
+void* __libc_realloc(void*, size_t);
+void* __libc_memalign(size_t, size_t);
+}
+
+namespace {
+
+enum Owner { ours, onednn, openmp, other, owners };
+const char* const owner_names[owners] = {"libmkldnn_rnn", "libdnnl", "libgomp", "other"};
+
+std::atomic<bool> counting{false};
+std::atomic<long> counts[owners];
+thread_local bool in_hook = false;
+
+Owner owner_of_stack() {
+    void* frames[48];
+    const int depth = backtrace(frames, 48);
+    for (int i = 1; i < depth; ++i) { // frame 0 is this hook
+        Dl_info info;
+        if (!dladdr(frames[i], &info) || !info.dli_fname) continue;
+        for (int o = ours; o < other; ++o)
+            if (std::strstr(info.dli_fname, owner_names[o])) return static_cast<Owner>(o);
+    }
+    return other;
+}
+
+void note_allocation() {
+    if (!counting.load(std::memory_order_relaxed) || in_hook) return;
+    in_hook = true; // backtrace() and dladdr() may allocate on first use
+    counts[owner_of_stack()].fetch_add(1, std::memory_order_relaxed);
+    in_hook = false;
+}
+
+struct Counts {
+    long by[owners] = {};
+    long residual() const { return by[onednn] + by[openmp]; }
+};
+
+template <typename Call>
+Counts count_allocations(Call&& call) {
+    for (auto& c : counts) c.store(0);
+    counting.store(true);
+    call();
+    counting.store(false);
+    Counts out;
+    for (int o = 0; o < owners; ++o) out.by[o] = counts[o].load();
+    return out;
+}
+
+} // namespace
+
+extern "C" {
+void* malloc(size_t n) { note_allocation(); return __libc_malloc(n); }
+void* calloc(size_t n, size_t size) { note_allocation(); return __libc_calloc(n, size); }
+void* realloc(void* p, size_t n) { note_allocation(); return __libc_realloc(p, n); }
+void* memalign(size_t alignment, size_t n) { note_allocation(); return __libc_memalign(alignment, n); }
+void* aligned_alloc(size_t alignment, size_t n) { note_allocation(); return __libc_memalign(alignment, n); }
+int posix_memalign(void** p, size_t alignment, size_t n) {
+    note_allocation();
+    *p = __libc_memalign(alignment, n);
+    return *p ? 0 : ENOMEM;
+}
+}
+
+namespace {
+
+using namespace mkldnn_rnn;
+
+// A model with deterministic weights, kept alive for the test.
+struct Model {
+    std::vector<std::vector<float>> arrays;
+    std::shared_ptr<const PackedRnn> packed;
+
+    Model(const RnnConfig& c, WeightsFormat format = WeightsFormat::plain_ldigo) {
+        const int64_t G = c.num_gates(), H = c.hidden_size, P = c.proj_size, O = c.output_size();
+        auto array = [&](int64_t n) {
+            arrays.emplace_back(static_cast<size_t>(n));
+            for (size_t i = 0; i < arrays.back().size(); ++i) arrays.back()[i] = 0.01f * static_cast<float>(i % 17) - 0.08f;
+            return arrays.back().data();
+        };
+        arrays.reserve(static_cast<size_t>(5 * c.num_layers * c.num_directions()));
+        std::vector<LayerWeights> weights;
+        for (int64_t l = 0; l < c.num_layers; ++l)
+            for (int64_t d = 0; d < c.num_directions(); ++d) {
+                LayerWeights w;
+                w.weight_ih = array(G * H * c.layer_input_size(l));
+                w.weight_hh = array(G * H * O);
+                if (c.bias) {
+                    w.bias_ih = array(G * H);
+                    w.bias_hh = array(G * H);
+                }
+                if (P > 0) w.weight_hr = array(P * H);
+                weights.push_back(w);
+            }
+        EngineOptions options;
+        options.weights_format = format;
+        packed = PackedRnn::pack(c, weights, options);
+    }
+};
+
+RnnConfig config(Mode mode, int64_t layers, bool bidirectional, int64_t proj = 0) {
+    RnnConfig c;
+    c.mode = mode;
+    c.input_size = 250;
+    c.hidden_size = 200;
+    c.num_layers = layers;
+    c.bidirectional = bidirectional;
+    c.proj_size = proj;
+    return c;
+}
+
+// Runs `call` twice to warm up (the first call of a shape creates primitives and grows workspaces),
+// then counts three calls one by one.
+template <typename Call>
+void expect_steady_state_allocation_free(const char* what, Call&& call) {
+    SCOPED_TRACE(what);
+    call();
+    call();
+    long residual = -1;
+    for (int i = 0; i < 3; ++i) {
+        const Counts c = count_allocations(call);
+        EXPECT_EQ(c.by[ours], 0) << "allocations made by mkldnn_rnn on call " << i;
+        EXPECT_EQ(c.by[other], 0) << "allocations of unknown origin on call " << i;
+        if (residual >= 0) EXPECT_EQ(c.residual(), residual) << "oneDNN's own allocations changed between calls";
+        residual = c.residual();
+    }
+    std::printf("[ residual ] %-48s oneDNN/OpenMP allocations per call: %ld\n", what, residual);
+}
+
+struct Sequence {
+    int64_t T, N, I, out_channels, states, hidden;
+    std::vector<float> x, h0, c0, out, hn, cn;
+    Sequence(const RnnConfig& c, int64_t steps, int64_t batch)
+        : T(steps), N(batch), I(c.input_size), out_channels(c.num_directions() * c.output_size()),
+          states(c.num_layers * c.num_directions()), hidden(c.hidden_size),
+          x(static_cast<size_t>(T * N * I), 0.5f), h0(static_cast<size_t>(states * N * c.output_size()), 0.1f),
+          c0(static_cast<size_t>(states * N * hidden), 0.2f), out(static_cast<size_t>(T * N * out_channels)),
+          hn(h0.size()), cn(c0.size()) {}
+};
+
+TEST(NoAllocation, CountingHookSeesAllocations) {
+    // The hook must be live, or every other test here would pass vacuously.
+    const Counts c = count_allocations([] { std::vector<float> v(1000); EXPECT_EQ(v.size(), 1000u); });
+    EXPECT_GE(c.by[other], 1);
+}
+
+TEST(NoAllocation, ForwardAcrossConfigurations) {
+    struct Case {
+        const char* name;
+        RnnConfig config;
+        int64_t steps, batch;
+        bool lengths, batch_first;
+        WeightsFormat format;
+    };
+    const Case cases[] = {
+            {"LSTM T=15 N=1 (benchmark shape)", config(Mode::LSTM, 1, false), 15, 1, false, false, WeightsFormat::plain_ldigo},
+            {"LSTM T=1 N=1", config(Mode::LSTM, 1, false), 1, 1, false, false, WeightsFormat::plain_ldigo},
+            {"LSTM T=15 N=1 onednn_preferred", config(Mode::LSTM, 1, false), 15, 1, false, false, WeightsFormat::onednn_preferred},
+            {"LSTM 2 layers bidirectional, unsorted lengths", config(Mode::LSTM, 2, true), 9, 5, true, false, WeightsFormat::plain_ldigo},
+            {"LSTM proj_size batch_first lengths", config(Mode::LSTM, 2, false, 64), 7, 3, true, true, WeightsFormat::plain_ldigo},
+            {"GRU bidirectional batch_first", config(Mode::GRU, 1, true), 6, 4, false, true, WeightsFormat::plain_ldigo},
+            {"RNN_TANH 3 layers lengths", config(Mode::RNN_TANH, 3, false), 5, 3, true, false, WeightsFormat::plain_ldigo},
+    };
+    for (const Case& k : cases) {
+        Model model(k.config, k.format);
+        Sequence s(k.config, k.steps, k.batch);
+        std::vector<int64_t> lengths;
+        for (int64_t n = 0; n < k.batch; ++n) lengths.push_back(1 + (n * 7 + 3) % k.steps);
+        SequenceInput in;
+        in.input = s.x.data();
+        in.seq_len = k.steps;
+        in.batch = k.batch;
+        in.layout = k.batch_first ? SequenceLayout::batch_first : SequenceLayout::time_major;
+        in.h0 = s.h0.data();
+        in.c0 = k.config.mode == Mode::LSTM ? s.c0.data() : nullptr;
+        in.lengths = k.lengths ? lengths.data() : nullptr;
+        const SequenceOutput out{s.out.data(), s.hn.data(), k.config.mode == Mode::LSTM ? s.cn.data() : nullptr};
+        expect_steady_state_allocation_free(k.name, [&] { model.packed->forward(in, out); });
+    }
+}
+
+TEST(NoAllocation, Cells) {
+    for (Mode mode : {Mode::LSTM, Mode::GRU, Mode::RNN_RELU}) {
+        const RnnConfig c = config(mode, 1, false);
+        Model model(c);
+        std::vector<float> x(3 * 250, 0.5f), hx(3 * 200, 0.1f), cx(hx), h(hx.size()), cell(hx.size());
+        const bool lstm = mode == Mode::LSTM;
+        const CellInput in{x.data(), 3, hx.data(), lstm ? cx.data() : nullptr};
+        const CellOutput out{h.data(), lstm ? cell.data() : nullptr};
+        expect_steady_state_allocation_free(mode_name(mode), [&] { model.packed->cell_forward(in, out); });
+    }
+}
+
+} // namespace
