@@ -146,7 +146,9 @@ void expect_steady_state_allocation_free(const char* what, Call&& call) {
         const Counts c = count_allocations(call);
         EXPECT_EQ(c.by[ours], 0) << "allocations made by mkldnn_rnn on call " << i;
         EXPECT_EQ(c.by[other], 0) << "allocations of unknown origin on call " << i;
-        if (residual >= 0) EXPECT_EQ(c.residual(), residual) << "oneDNN's own allocations changed between calls";
+        if (residual >= 0) {
+            EXPECT_EQ(c.residual(), residual) << "oneDNN's own allocations changed between calls";
+        }
         residual = c.residual();
     }
     std::printf("[ residual ] %-48s oneDNN/OpenMP allocations per call: %ld\n", what, residual);

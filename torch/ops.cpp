@@ -1,0 +1,159 @@
+// Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
+// The ops mkldnn_rnn::rnn and mkldnn_rnn::cell (docs/torch_contract.md): check the tensors, hand their
+// data to the core without copying what is already dense and contiguous, and give the results the
+// caller's layout.
+#include <tuple>
+
+#include <ATen/ATen.h>
+#include <torch/library.h>
+
+#include "packed_weights.hpp"
+#include "tensor_checks.hpp"
+
+namespace mkldnn_rnn::torch_ext {
+namespace {
+
+constexpr const char* kRnn = "mkldnn_rnn::rnn";
+constexpr const char* kCell = "mkldnn_rnn::cell";
+
+const PackedWeights& checked_weights(const char* op, const c10::intrusive_ptr<PackedWeights>& weights) {
+    TORCH_CHECK(weights, op, ": weights: expected a PackedWeights object, got None");
+    return *weights;
+}
+
+void check_no_cell_state(const char* op, const RnnConfig& config, const c10::optional<at::Tensor>& cx) {
+    TORCH_CHECK(config.mode == Mode::LSTM || !given(cx), op, ": cx: expected None for mode ", mode_name(config.mode),
+                " (the cell state is LSTM only), got a tensor");
+}
+
+// hx or cx as the core reads it (see contiguous_data), checked; undefined when not given.
+at::Tensor state_data(const char* op, const char* name, const c10::optional<at::Tensor>& state,
+                      c10::IntArrayRef sizes) {
+    if (!given(state)) return {};
+    const Arg arg{op, name};
+    check_activation(arg, *state);
+    check_sizes(arg, *state, sizes);
+    return contiguous_data(*state);
+}
+
+// Checked lengths as the core reads them (see contiguous_data), undefined when not given. The values are
+// checked here too, so that an out-of-range length is reported against the op, not the core.
+at::Tensor lengths_data(const c10::optional<at::Tensor>& lengths, int64_t batch, int64_t seq_len) {
+    if (!given(lengths)) return {};
+    const Arg arg{kRnn, "lengths"};
+    check_dtype(arg, *lengths, at::kLong);
+    check_cpu(arg, *lengths);
+    check_strided(arg, *lengths);
+    check_sizes(arg, *lengths, {batch});
+    at::Tensor data = contiguous_data(*lengths);
+    const int64_t* length = data.data_ptr<int64_t>();
+    for (int64_t n = 0; n < batch; ++n)
+        TORCH_CHECK(length[n] >= 1 && length[n] <= seq_len, Arg{kRnn, "lengths", n}, ": expected a value in [1, ",
+                    seq_len, "] (the sequence length), got ", length[n]);
+    return data;
+}
+
+template <typename T>
+const T* data_or_null(const at::Tensor& t) {
+    return t.defined() ? t.data_ptr<T>() : nullptr;
+}
+
+// What the core writes into: dense float32 on the CPU, whatever the input's layout.
+at::Tensor new_dense(c10::IntArrayRef sizes) { return at::empty(sizes, at::TensorOptions().dtype(at::kFloat)); }
+
+// The contract's layout rule: new states take the layout of hx when it is given, else that of the input.
+bool states_in_mkldnn(const at::Tensor& input, const c10::optional<at::Tensor>& hx) {
+    return given(hx) ? hx->is_mkldnn() : input.is_mkldnn();
+}
+
+at::Tensor with_layout(const at::Tensor& dense, bool mkldnn) { return mkldnn ? dense.to_mkldnn() : dense; }
+
+std::tuple<at::Tensor, at::Tensor, at::Tensor> rnn(const c10::intrusive_ptr<PackedWeights>& packed,
+        const at::Tensor& input, const c10::optional<at::Tensor>& hx, const c10::optional<at::Tensor>& cx,
+        const c10::optional<at::Tensor>& lengths, bool batch_first) {
+    const PackedWeights& weights = checked_weights(kRnn, packed);
+    const RnnConfig& config = weights.config();
+    const Arg input_arg{kRnn, "input"};
+    check_activation(input_arg, input);
+    check_dim(input_arg, input, 3);
+    const int64_t T = input.size(batch_first ? 1 : 0), N = input.size(batch_first ? 0 : 1);
+    TORCH_CHECK(T >= 1 && N >= 1, input_arg, ": expected at least one sequence of at least one step, got size ",
+                input.sizes());
+    check_sizes(input_arg, input, {input.size(0), input.size(1), config.input_size});
+    check_no_cell_state(kRnn, config, cx);
+
+    const bool lstm = config.mode == Mode::LSTM;
+    const int64_t states = config.num_layers * config.num_directions();
+    const int64_t H = config.hidden_size, H_out = config.output_size();
+    const at::Tensor h0 = state_data(kRnn, "hx", hx, {states, N, H_out});
+    const at::Tensor c0 = state_data(kRnn, "cx", cx, {states, N, H});
+    const at::Tensor valid_lengths = lengths_data(lengths, N, T);
+    const at::Tensor x = contiguous_data(input);
+
+    // The output keeps the input's [T, N] or [N, T] order: the core reads and writes either.
+    at::Tensor output = new_dense({input.size(0), input.size(1), config.num_directions() * H_out});
+    at::Tensor h_n = new_dense({states, N, H_out});
+    at::Tensor c_n = lstm ? new_dense({states, N, H}) : new_dense({0});
+
+    SequenceInput in;
+    in.input = x.data_ptr<float>();
+    in.seq_len = T;
+    in.batch = N;
+    in.layout = batch_first ? SequenceLayout::batch_first : SequenceLayout::time_major;
+    in.h0 = data_or_null<float>(h0);
+    in.c0 = data_or_null<float>(c0);
+    in.lengths = data_or_null<int64_t>(valid_lengths);
+    const SequenceOutput out{output.data_ptr<float>(), h_n.data_ptr<float>(), lstm ? c_n.data_ptr<float>() : nullptr};
+    translate_core_errors([&] { weights.engine().forward(in, out); });
+
+    const bool mkldnn_states = states_in_mkldnn(input, hx);
+    return {with_layout(output, input.is_mkldnn()), with_layout(h_n, mkldnn_states),
+            lstm ? with_layout(c_n, mkldnn_states) : c_n};
+}
+
+std::tuple<at::Tensor, at::Tensor> cell(const c10::intrusive_ptr<PackedWeights>& packed, const at::Tensor& input,
+        const c10::optional<at::Tensor>& hx, const c10::optional<at::Tensor>& cx) {
+    const PackedWeights& weights = checked_weights(kCell, packed);
+    const RnnConfig& config = weights.config();
+    TORCH_CHECK(config.num_layers == 1 && !config.bidirectional && config.proj_size == 0, kCell,
+                ": weights: expected a cell (num_layers 1, unidirectional, proj_size 0), got ", config.to_string());
+    const Arg input_arg{kCell, "input"};
+    check_activation(input_arg, input);
+    check_dim(input_arg, input, 2);
+    const int64_t N = input.size(0);
+    TORCH_CHECK(N >= 1, input_arg, ": expected a batch of at least one, got size ", input.sizes());
+    check_sizes(input_arg, input, {N, config.input_size});
+    check_no_cell_state(kCell, config, cx);
+
+    const bool lstm = config.mode == Mode::LSTM;
+    const int64_t H = config.hidden_size;
+    const at::Tensor h0 = state_data(kCell, "hx", hx, {N, H});
+    const at::Tensor c0 = state_data(kCell, "cx", cx, {N, H});
+    const at::Tensor x = contiguous_data(input);
+
+    at::Tensor h = new_dense({N, H});
+    at::Tensor c = lstm ? new_dense({N, H}) : new_dense({0});
+    const CellInput in{x.data_ptr<float>(), N, data_or_null<float>(h0), data_or_null<float>(c0)};
+    const CellOutput out{h.data_ptr<float>(), lstm ? c.data_ptr<float>() : nullptr};
+    translate_core_errors([&] { weights.engine().cell_forward(in, out); });
+
+    const bool mkldnn_states = states_in_mkldnn(input, hx);
+    return {with_layout(h, mkldnn_states), lstm ? with_layout(c, mkldnn_states) : c};
+}
+
+} // namespace
+} // namespace mkldnn_rnn::torch_ext
+
+TORCH_LIBRARY(mkldnn_rnn, m) {
+    using namespace mkldnn_rnn::torch_ext;
+    // The class first: the op schemas below name its type.
+    register_packed_weights(m);
+    // No dispatch key: a catch-all kernel is CompositeImplicitAutograd, which every backend without a
+    // kernel of its own falls back to, so strided and mkldnn tensors both reach these functions.
+    m.def("rnn(__torch__.torch.classes.mkldnn_rnn.PackedWeights weights, Tensor input, Tensor? hx, Tensor? cx, "
+          "Tensor? lengths, bool batch_first) -> (Tensor output, Tensor h_n, Tensor c_n)",
+          rnn);
+    m.def("cell(__torch__.torch.classes.mkldnn_rnn.PackedWeights weights, Tensor input, Tensor? hx, Tensor? cx) "
+          "-> (Tensor h, Tensor c)",
+          cell);
+}

@@ -1,0 +1,156 @@
+// Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
+#include "packed_weights.hpp"
+
+#include <iterator>
+#include <limits>
+
+#include "tensor_checks.hpp"
+
+namespace mkldnn_rnn::torch_ext {
+namespace {
+
+constexpr const char* kWhere = "mkldnn_rnn::PackedWeights";
+constexpr const char* kSetState = "mkldnn_rnn::PackedWeights.__setstate__";
+
+// Sizes are bounded before anything is computed from them, so that no product of sizes can overflow
+// and an absurd size is an error rather than an attempted allocation.
+constexpr int64_t kMaxSize = std::numeric_limits<int32_t>::max();
+
+void check_size(const char* name, int64_t value, int64_t min) {
+    TORCH_CHECK(value >= min && value <= kMaxSize, kWhere, ": ", name, ": expected a value in [", min, ", ",
+                kMaxSize, "], got ", value);
+}
+
+Mode parse_mode(const std::string& name) {
+    for (Mode mode : {Mode::LSTM, Mode::GRU, Mode::RNN_TANH, Mode::RNN_RELU})
+        if (name == mode_name(mode)) return mode;
+    TORCH_CHECK(false, kWhere, ": mode: expected one of LSTM, GRU, RNN_TANH, RNN_RELU, got '", name, "'");
+}
+
+// PyTorch's parameter names without the layer, forward and reverse direction, for error messages.
+struct Roles {
+    const char* weight_ih;
+    const char* weight_hh;
+    const char* bias_ih;
+    const char* bias_hh;
+    const char* weight_hr;
+};
+constexpr Roles kRoles[2] = {{"weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"},
+                             {"weight_ih_reverse", "weight_hh_reverse", "bias_ih_reverse", "bias_hh_reverse",
+                              "weight_hr_reverse"}};
+
+} // namespace
+
+PackedWeights::PackedWeights(const std::string& mode, int64_t input_size, int64_t hidden_size, int64_t num_layers,
+                             bool bias, bool bidirectional, int64_t proj_size,
+                             const std::vector<at::Tensor>& weights) {
+    check_size("input_size", input_size, 1);
+    check_size("hidden_size", hidden_size, 1);
+    check_size("num_layers", num_layers, 1);
+    check_size("proj_size", proj_size, 0);
+    RnnConfig config;
+    config.mode = parse_mode(mode);
+    config.input_size = input_size;
+    config.hidden_size = hidden_size;
+    config.num_layers = num_layers;
+    config.bias = bias;
+    config.bidirectional = bidirectional;
+    config.proj_size = proj_size;
+    // The rules between fields (projections are LSTM-only and narrower than hidden_size) are the core's.
+    translate_core_errors([&] { config.validate(); });
+
+    const int64_t D = config.num_directions();
+    const int64_t per_direction = 2 + (bias ? 2 : 0) + (proj_size > 0 ? 1 : 0);
+    const int64_t expected = num_layers * D * per_direction;
+    TORCH_CHECK(static_cast<int64_t>(weights.size()) == expected, kWhere, ": weights: expected ", expected,
+                " tensors (", per_direction, " per layer and direction, in torch.nn's _flat_weights order), got ",
+                weights.size());
+
+    // Each tensor is checked, then copied: the copy is contiguous, as the core reads it, and owned here,
+    // so that later in-place changes to the module's parameters cannot make weights() and the packed
+    // weights disagree.
+    weights_.reserve(weights.size());
+    int64_t k = 0;
+    auto take = [&](const char* role, c10::IntArrayRef sizes) -> const float* {
+        const at::Tensor& w = weights[k];
+        const Arg arg{kWhere, "weights", k++, role};
+        check_defined(arg, w);
+        check_dtype(arg, w, at::kFloat);
+        check_cpu(arg, w);
+        check_strided(arg, w);
+        check_sizes(arg, w, sizes);
+        weights_.push_back(w.detach().clone(at::MemoryFormat::Contiguous));
+        return weights_.back().data_ptr<float>();
+    };
+    const int64_t gates = config.num_gates() * hidden_size, H_out = config.output_size();
+    std::vector<LayerWeights> layers(static_cast<size_t>(num_layers * D));
+    for (int64_t l = 0; l < num_layers; ++l) {
+        for (int64_t d = 0; d < D; ++d) {
+            const Roles& role = kRoles[d];
+            LayerWeights& w = layers[l * D + d];
+            w.weight_ih = take(role.weight_ih, {gates, config.layer_input_size(l)});
+            w.weight_hh = take(role.weight_hh, {gates, H_out});
+            if (bias) {
+                w.bias_ih = take(role.bias_ih, {gates});
+                w.bias_hh = take(role.bias_hh, {gates});
+            }
+            if (proj_size > 0) w.weight_hr = take(role.weight_hr, {proj_size, hidden_size});
+        }
+    }
+    packed_ = translate_core_errors([&] { return PackedRnn::pack(config, layers); });
+}
+
+PackedWeights::State PackedWeights::state() const {
+    return {state_version, mode(), input_size(), hidden_size(), num_layers(), bias(), bidirectional(), proj_size(),
+            weights_};
+}
+
+c10::intrusive_ptr<PackedWeights> PackedWeights::from_state(const c10::IValue& state) {
+    static constexpr const char* names[] = {"version", "mode", "input_size", "hidden_size", "num_layers", "bias",
+                                            "bidirectional", "proj_size", "weights"};
+    constexpr size_t num_fields = std::tuple_size_v<State>;
+    static_assert(std::size(names) == num_fields);
+    TORCH_CHECK(state.isTuple(), kSetState, ": state: expected a tuple, got ", state.tagKind());
+    const c10::ArrayRef<c10::IValue> f = state.toTupleRef().elements().asArrayRef();
+    TORCH_CHECK(f.size() == num_fields, kSetState, ": state: expected a tuple of ", num_fields, " fields, got ",
+                f.size());
+    auto expect = [&](size_t i, bool ok, const char* what) {
+        TORCH_CHECK(ok, kSetState, ": state[", i, "] (", names[i], "): expected ", what, ", got ", f[i].tagKind());
+    };
+    expect(0, f[0].isInt(), "an int");
+    TORCH_CHECK(f[0].toInt() == state_version, kSetState, ": state[0] (version): expected ", state_version,
+                " (the only version this build reads), got ", f[0].toInt());
+    expect(1, f[1].isString(), "a str");
+    for (size_t i : {2, 3, 4, 7}) expect(i, f[i].isInt(), "an int");
+    for (size_t i : {5, 6}) expect(i, f[i].isBool(), "a bool");
+    expect(8, f[8].isList(), "a list of tensors");
+
+    std::vector<at::Tensor> weights;
+    for (const c10::IValue& w : f[8].toListRef()) {
+        TORCH_CHECK(w.isTensor(), kSetState, ": state[8] (weights)[", weights.size(), "]: expected a Tensor, got ",
+                    w.tagKind());
+        weights.push_back(w.toTensor());
+    }
+    // The constructor checks the values: sizes, mode, and every tensor against them.
+    return c10::make_intrusive<PackedWeights>(f[1].toStringRef(), f[2].toInt(), f[3].toInt(), f[4].toInt(),
+                                              f[5].toBool(), f[6].toBool(), f[7].toInt(), weights);
+}
+
+void register_packed_weights(torch::Library& m) {
+    m.class_<PackedWeights>("PackedWeights")
+            .def(torch::init<std::string, int64_t, int64_t, int64_t, bool, bool, int64_t, std::vector<at::Tensor>>())
+            .def("mode", &PackedWeights::mode)
+            .def("input_size", &PackedWeights::input_size)
+            .def("hidden_size", &PackedWeights::hidden_size)
+            .def("num_layers", &PackedWeights::num_layers)
+            .def("bias", &PackedWeights::bias)
+            .def("bidirectional", &PackedWeights::bidirectional)
+            .def("proj_size", &PackedWeights::proj_size)
+            .def("weights", &PackedWeights::weights)
+            .def_pickle([](const c10::intrusive_ptr<PackedWeights>& self) { return self->state(); },
+                        // Taking Any rather than State lets a state of the wrong shape reach from_state's
+                        // checks instead of failing inside the IValue conversion.
+                        [](c10::IValue state) { return PackedWeights::from_state(state); });
+}
+
+} // namespace mkldnn_rnn::torch_ext
