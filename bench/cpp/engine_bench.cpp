@@ -1,0 +1,90 @@
+// Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
+// mkldnn_rnn's core from C++, without Python or the PyTorch dispatcher: pack once, forward in a loop.
+// Beside the Python module's rate it shows what the binding costs per call; beside onednn_direct, what
+// the engine adds (or saves, by its choice of weights format) around oneDNN.
+//
+//   engine_bench --mode lstm|gru|rnn --T 15 --batch 1 --input 250 --hidden 200 [--lengths 3,17,...]
+//                [--seconds 0.3 --repeats 7 --warmup 0.3]
+//   threads: OMP_NUM_THREADS; implementation: MKLDNN_RNN_IMPL (auto when unset), read by pack().
+//
+// --lengths gives each sequence its valid length (PackedSequence semantics); run_bench.py passes the
+// same draw to the Python module it compares with.
+#include <cmath>
+#include <cstdlib>
+
+#include "bench_common.hpp"
+#include "mkldnn_rnn/mkldnn_rnn.hpp"
+
+namespace {
+
+mkldnn_rnn::Mode parse_mode(const std::string& mode) {
+    if (mode == "lstm") return mkldnn_rnn::Mode::LSTM;
+    if (mode == "gru") return mkldnn_rnn::Mode::GRU;
+    return mkldnn_rnn::Mode::RNN_TANH;
+}
+
+// "3,17,25": one valid length per sequence, in [1, T]; empty means every sequence is T steps long.
+std::vector<int64_t> parse_lengths(const std::string& text, long batch, long steps) {
+    std::vector<int64_t> lengths;
+    if (text.empty()) return lengths;
+    std::istringstream in(text);
+    for (std::string item; std::getline(in, item, ',');) {
+        lengths.push_back(std::atol(item.c_str()));
+        if (lengths.back() < 1 || lengths.back() > steps)
+            throw std::runtime_error("--lengths: " + item + " is not in [1, T]");
+    }
+    if (static_cast<long>(lengths.size()) != batch)
+        throw std::runtime_error("--lengths: expected " + std::to_string(batch) + " values, got " + text);
+    return lengths;
+}
+
+void run(bench::Flags& flags) {
+    const bench::Shape shape(flags);
+    const std::string lengths_text = flags.get("lengths", std::string());
+    const bench::Protocol protocol(flags);
+    flags.check_all_used();
+
+    mkldnn_rnn::RnnConfig config;
+    config.mode = parse_mode(shape.mode);
+    config.input_size = shape.input;
+    config.hidden_size = shape.hidden;
+
+    // torch.nn's layout and initialisation: [G*H, I] and [G*H, H] row-major, uniform(+-1/sqrt(H)).
+    const long rows = shape.gates() * shape.hidden;
+    const float scale = 1.0f / std::sqrt(static_cast<float>(shape.hidden));
+    const auto w_ih = bench::random_floats(rows * shape.input, scale, 1);
+    const auto w_hh = bench::random_floats(rows * shape.hidden, scale, 2);
+    const auto b_ih = bench::random_floats(rows, scale, 3);
+    const auto b_hh = bench::random_floats(rows, scale, 4);
+    const auto model = mkldnn_rnn::PackedRnn::pack(config, {{w_ih.data(), w_hh.data(), b_ih.data(), b_hh.data()}});
+
+    const auto input = bench::random_floats(shape.steps * shape.batch * shape.input, 1.0f, 5);
+    const auto lengths = parse_lengths(lengths_text, shape.batch, shape.steps);
+    std::vector<float> output(shape.steps * shape.batch * shape.hidden);
+    std::vector<float> h_n(shape.batch * shape.hidden), c_n(shape.batch * shape.hidden);
+
+    mkldnn_rnn::SequenceInput in;
+    in.input = input.data();
+    in.seq_len = shape.steps;
+    in.batch = shape.batch;
+    in.lengths = lengths.empty() ? nullptr : lengths.data();
+    const mkldnn_rnn::SequenceOutput out{output.data(), h_n.data(), shape.mode == "lstm" ? c_n.data() : nullptr};
+
+    const bench::Rate rate = bench::measure_rate([&] { model->forward(in, out); }, protocol);
+
+    const char* impl = std::getenv("MKLDNN_RNN_IMPL");
+    auto fields = shape.fields();
+    fields.insert(fields.end(), {{"bench", bench::quoted("engine")},
+                                 {"impl", bench::quoted(impl && *impl ? impl : "auto")},
+                                 {"lengths", bench::quoted(lengths_text.empty() ? "full" : lengths_text)}});
+    bench::print_result(rate, fields);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    return bench::run_main("engine_bench", [&] {
+        bench::Flags flags(argc, argv);
+        run(flags);
+    });
+}

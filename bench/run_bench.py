@@ -1,0 +1,362 @@
+# Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
+"""mkldnn_rnn's benchmark: torch.nn recurrent modules against mkldnn_rnn.to_mkldnn() of them.
+
+    make bench       ->  /usr/bin/python3 bench/run_bench.py --out results         (~2 minutes)
+    make bench-all   ->  /usr/bin/python3 bench/run_bench.py --all --out results   (~12 minutes)
+
+The default run is the original design's table (LSTM 250 -> 200, batch 1, T = 15 and 1, all cores and
+one core; nn.LSTM and mkldnn, each with and without jemalloc) beside the C++ peers that show where the
+time goes: oneDNN called directly (weights `any` and plain `ldigo`) and mkldnn_rnn's engine without
+Python (auto and each fixed MKLDNN_RNN_IMPL). --all adds GRU and RNN, batches 4 and 16, DeepBench's
+inference shapes and packed variable-length batches. Every cell is a fresh child process
+(bench/runner.py); the unit is forward calls per second (sentences/s at batch 1), the median of
+repeated timed runs. docs/performance.md explains the method and reads the results.
+
+Writes <out>/bench.md (machine, bandwidth ceiling, tables), <out>/<group>.csv and <out>/<group>.png.
+"""
+import argparse
+import dataclasses
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+import machine
+import report
+import runner
+
+REPO = Path(__file__).resolve().parent.parent
+ALL_CORES = os.cpu_count()
+THREADS = sorted({ALL_CORES, 1}, reverse=True)
+IMPLS = ("auto", "plain_ldigo", "onednn_preferred")  # the values of MKLDNN_RNN_IMPL
+MODE_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
+# "mkldnn vs original" in the original design's table (Xeon 6148: "all cores" = 20), by (T, threads).
+SEED_RATIOS = {(15, "all"): 5.06, (15, 1): 3.69, (1, 1): 1.30}
+
+
+@dataclasses.dataclass(frozen=True)
+class Shape:
+    mode: str = "lstm"
+    steps: int = 15
+    batch: int = 1
+    input: int = 250
+    hidden: int = 200
+    lengths: tuple = ()  # valid length of each sequence (a PackedSequence batch); () = all T
+
+    def flags(self):
+        flags = ["--mode", self.mode, "--T", str(self.steps), "--batch", str(self.batch),
+                 "--input", str(self.input), "--hidden", str(self.hidden)]
+        return flags + (["--lengths", ",".join(map(str, self.lengths))] if self.lengths else [])
+
+    def label(self):
+        packed = ", packed" if self.lengths else ""
+        return f"{MODE_NAMES[self.mode]} T={self.steps} N={self.batch} {self.input}->{self.hidden}{packed}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """One measured column: which child runs, with which flags, allocator and MKLDNN_RNN_IMPL."""
+
+    key: str
+    title: str
+    program: str  # "measure_module.py" or a C++ peer in <build>/bench
+    flags: tuple = ()
+    jemalloc: bool = False
+    impl: str = "auto"
+    env: tuple = ()  # more (name, value) pairs for the child's environment
+    multithreaded_only: bool = False
+
+    def applies_to(self, shape, threads):
+        if self.multithreaded_only and threads == 1:
+            return False
+        return not (shape.lengths and self.program == "onednn_direct")  # oneDNN has no per-sequence lengths
+
+
+MODULE = "measure_module.py"
+ORIGINAL = Column("original", "original", MODULE, ("--impl", "nn"))
+MKLDNN = Column("mkldnn", "mkldnn", MODULE, ("--impl", "mkldnn"))
+ORIGINAL_JEMALLOC = dataclasses.replace(ORIGINAL, key="original_jemalloc", title="original (jemalloc)", jemalloc=True)
+MKLDNN_JEMALLOC = dataclasses.replace(MKLDNN, key="mkldnn_jemalloc", title="mkldnn (jemalloc)", jemalloc=True)
+# Debian's libopenblas0-pthread runs its own thread pool, sized by OMP_NUM_THREADS, beside PyTorch's
+# OpenMP pool: with more than one thread and batch > 1 the two fight over the cores and nn.LSTM gets
+# several times slower. This column gives the original its best configuration (BLAS on one thread).
+ORIGINAL_BLAS1 = dataclasses.replace(ORIGINAL, key="original_blas1", title="original (OpenBLAS 1 thr)",
+                                     env=(("OPENBLAS_NUM_THREADS", "1"),), multithreaded_only=True)
+ENGINE = {impl: Column(f"engine_{impl}", f"engine C++ {impl}", "engine_bench", impl=impl) for impl in IMPLS}
+ONEDNN = {w: Column(f"onednn_{w}", f"oneDNN direct {w}", "onednn_direct", ("--weights", w)) for w in ("any", "ldigo")}
+PEERS = (*ENGINE.values(), *ONEDNN.values())
+
+
+@dataclasses.dataclass
+class Group:
+    """Rows measured with the same columns and protocol, written as one CSV, one chart, some tables."""
+
+    name: str
+    title: str
+    rows: list  # (Shape, threads)
+    columns: tuple
+    protocol: runner.Protocol
+    tables: list  # (title, report table)
+    chart: tuple  # the columns drawn
+
+
+# --- derived cells --------------------------------------------------------------------------------
+
+def _get(record, column):
+    return record.get(column.key)
+
+
+def _per(value, base):
+    """value / base, or None when either is missing (a column that does not apply to the row)."""
+    return value / base if value and base else None
+
+
+def _binding_micros(record):
+    """Per-call cost of the Python module over the same engine called from C++: Python, the PyTorch
+    dispatcher, TorchBind and tensor allocation."""
+    py, cpp = _per(1e6, _get(record, MKLDNN)), _per(1e6, _get(record, ENGINE["auto"]))
+    return py - cpp if py and cpp else None
+
+
+def _fixed_rates(record):
+    """The engine's rate with each fixed MKLDNN_RNN_IMPL, by impl."""
+    return {impl: _get(record, ENGINE[impl]) for impl in IMPLS if impl != "auto" and _get(record, ENGINE[impl])}
+
+
+def _fastest_fixed(record):
+    fixed = _fixed_rates(record)
+    return max(fixed, key=fixed.get) if fixed else report.MISSING
+
+
+def _auto_vs_best(record):
+    return _per(_get(record, ENGINE["auto"]), max(_fixed_rates(record).values(), default=None))
+
+
+def _vs_best_original(record):
+    return _per(_get(record, MKLDNN), max(_get(record, ORIGINAL) or 0, _get(record, ORIGINAL_BLAS1) or 0))
+
+
+def _seed_ratio(record):
+    cores = "all" if record["threads"] == ALL_CORES and ALL_CORES > 1 else record["threads"]
+    ratio = SEED_RATIOS.get((record["T"], cores))
+    return report.ratio(ratio)
+
+
+def _rate_cell(column):
+    return column.title, lambda r: report.rate(_get(r, column))
+
+
+_STEPS = ("time_step", lambda r: str(r["T"]))
+_CORES = ("cores", lambda r: str(r["threads"]))
+_SHAPE = ("shape", lambda r: r["label"])
+_VS_ORIGINAL = ("mkldnn vs original", lambda r: report.ratio(_per(_get(r, MKLDNN), _get(r, ORIGINAL))))
+_BINDING = ("Python binding µs/call", lambda r: report.micros(_binding_micros(r)))
+_AUTO_VS_BEST = ("auto / best fixed", lambda r: report.ratio(_auto_vs_best(r)))
+_FASTEST = ("fastest fixed", _fastest_fixed)
+
+SEED_TABLE = [_STEPS, _CORES, *map(_rate_cell, (ORIGINAL, MKLDNN, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC)),
+              _VS_ORIGINAL, ("jemalloc boost", lambda r: report.ratio(_per(_get(r, MKLDNN_JEMALLOC), _get(r, MKLDNN)))),
+              ("seed ratio", _seed_ratio)]
+PEERS_TABLE = [_STEPS, _CORES, *map(_rate_cell, (ORIGINAL, ORIGINAL_BLAS1, MKLDNN, *PEERS)),
+               ("mkldnn µs/call", lambda r: report.micros(_per(1e6, _get(r, MKLDNN)))),
+               ("engine µs/call", lambda r: report.micros(_per(1e6, _get(r, ENGINE["auto"])))),
+               _BINDING, _AUTO_VS_BEST, _FASTEST]
+WIDE_TABLE = [_SHAPE, _CORES, *map(_rate_cell, (ORIGINAL, ORIGINAL_BLAS1, MKLDNN)),
+              ("mkldnn vs best original", lambda r: report.ratio(_vs_best_original(r))), *map(_rate_cell, PEERS),
+              _BINDING, _AUTO_VS_BEST, _FASTEST]
+
+
+# --- the groups -----------------------------------------------------------------------------------
+
+def seed_group():
+    rows = [(Shape(steps=steps), threads) for steps in (15, 1) for threads in THREADS]
+    return Group(
+        "seed", "LSTM 250->200, batch 1: the original design's table", rows,
+        (ORIGINAL, MKLDNN, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC, ORIGINAL_BLAS1, *PEERS), runner.Protocol(),
+        [("Sentences/s (forward calls/s), the original design's columns", SEED_TABLE),
+         ("Where the time goes: the same rows beside the C++ peers (calls/s)", PEERS_TABLE)],
+        (ORIGINAL, MKLDNN, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC, ENGINE["auto"], *ONEDNN.values()))
+
+
+def packed_lengths(batch, steps, seed=0):
+    """Lengths uniform in 1..T, the first one T (the padded batch is exactly T long)."""
+    draw = random.Random(seed)
+    return (steps, *(draw.randint(1, steps) for _ in range(batch - 1)))
+
+
+def extra_groups():
+    """--all: shorter runs per cell (0.2 s x 5) to keep the whole run near 12 minutes."""
+    protocol = runner.Protocol(warmup=0.2, seconds=0.2, repeats=5)
+    columns = (ORIGINAL, ORIGINAL_BLAS1, MKLDNN, *PEERS)
+    chart = (ORIGINAL, MKLDNN, ENGINE["auto"], *ONEDNN.values())
+    modes = [(Shape(mode, steps, batch), threads) for mode in ("lstm", "gru", "rnn") for batch in (1, 4, 16)
+             for steps in (15, 1) for threads in THREADS if (mode, batch) != ("lstm", 1)]
+    deepbench = [(Shape(mode, steps, batch, hidden, hidden), threads)
+                 for mode, steps, hidden in (("lstm", 25, 512), ("lstm", 25, 1024), ("gru", 1, 512))
+                 for batch in (1, 4) for threads in THREADS]
+    packed = [(Shape(mode, 25, 16, lengths=packed_lengths(16, 25)), threads)
+              for mode in ("lstm", "gru") for threads in THREADS]
+    wide = "Forward calls/s (a call runs N sequences)"
+    return [
+        Group("modes", "LSTM, GRU, RNN at 250->200, batch 1/4/16 (LSTM batch 1: see the seed table)",
+              modes, columns, protocol, [(wide, WIDE_TABLE)], chart),
+        Group("deepbench", "DeepBench inference shapes (input = hidden)", deepbench, columns, protocol,
+              [(wide, WIDE_TABLE)], chart),
+        Group("packed", "Packed variable-length batches: PackedSequence (enforce_sorted=False), lengths "
+              f"{packed_lengths(16, 25)}", packed, columns, protocol, [(wide, WIDE_TABLE)],
+              (ORIGINAL, MKLDNN, *ENGINE.values())),
+    ]
+
+
+# --- measuring ------------------------------------------------------------------------------------
+
+class Bench:
+    def __init__(self, build_dir, total_cells):
+        self.build_dir = build_dir
+        self.total = total_cells
+        self.done = 0
+
+    def argv(self, program, args):
+        if program == MODULE:
+            return [sys.executable, str(Path(__file__).with_name(MODULE)), *args]
+        path = self.build_dir / "bench" / program
+        if not path.exists():
+            raise runner.ChildError(f"{path} is missing: build first (make build)")
+        return [str(path), *args]
+
+    def measure_cell(self, column, shape, threads, protocol):
+        self.done += 1
+        print(f"[{self.done:3d}/{self.total}] {shape.label()}, {threads} thr | {column.title:<26}", end="", flush=True)
+        start = time.monotonic()
+        args = [*shape.flags(), *column.flags, *protocol.flags()]
+        if column.program == MODULE:
+            args += ["--threads", str(threads)]
+        result = runner.run_child(self.argv(column.program, args), threads=threads, jemalloc=column.jemalloc,
+                                  impl=column.impl, extra_env=column.env)
+        if "blas" in result and not any("openblas" in lib or "mkl" in lib for lib in result["blas"]):
+            raise runner.ChildError(f"PyTorch runs on the reference BLAS {result['blas']}: "
+                                    "apt-get install libopenblas0-pthread, or nn.LSTM is 10x too slow")
+        print(f"{result['rate']:9.0f}/s ({result['rate_min']:.0f}-{result['rate_max']:.0f})"
+              f"  {time.monotonic() - start:4.1f} s", flush=True)
+        return result
+
+    def measure_group(self, group):
+        print(f"== {group.title}", flush=True)
+        records = []
+        for shape, threads in group.rows:
+            record = {"label": shape.label(), "mode": shape.mode, "T": shape.steps, "batch": shape.batch,
+                      "input": shape.input, "hidden": shape.hidden,
+                      "lengths": ",".join(map(str, shape.lengths)) or "full", "threads": threads}
+            # All columns of a row run back to back, so that their ratios see the same machine state.
+            for column in group.columns:
+                if not column.applies_to(shape, threads):
+                    continue
+                result = self.measure_cell(column, shape, threads, group.protocol)
+                record.update({column.key: result["rate"], f"{column.key}_min": result["rate_min"],
+                               f"{column.key}_max": result["rate_max"]})
+                if "impl" in result:
+                    record[f"{column.key}_impl"] = result["impl"]
+            records.append(record)
+        return records
+
+    def bandwidth(self, nbytes):
+        """GB/s one core reads from a buffer of nbytes (rounded up to the probe's 512-byte stride)."""
+        nbytes = -(-nbytes // 512) * 512
+        print(f"[probe] l2_bandwidth {nbytes} bytes, 1 thr ", end="", flush=True)
+        result = runner.run_child(self.argv("l2_bandwidth", ["--bytes", str(nbytes), *runner.Protocol().flags()]),
+                                  threads=1)
+        print(f"{result['gb_per_s']:.1f} GB/s", flush=True)
+        return result["gb_per_s"]
+
+
+def memory_ceiling(bench, l2_bytes):
+    """Sentences/s that reading the weights alone allows the seed shape on one core (docs/performance.md):
+    the input projection reads W_ih once per call as one GEMM over all steps; each step then reads W_hh,
+    which stays in L2; at T=1 both are read once. fp32, LSTM (4 gates)."""
+    s = Shape()
+    w_hh, w_ih = 4 * s.hidden * s.hidden * 4, 4 * s.hidden * s.input * 4
+    bw_hh, bw_all = bench.bandwidth(w_hh), bench.bandwidth(w_hh + w_ih)
+    t15 = 15 * w_hh / (bw_hh * 1e9) + w_ih / (bw_all * 1e9)
+    t1 = (w_hh + w_ih) / (bw_all * 1e9)
+    return "\n".join([
+        "## Memory-bound ceiling (LSTM 250->200, batch 1, one core, fp32)",
+        "",
+        f"- W_hh = {w_hh / 1e6:.2f} MB (read every step), W_ih = {w_ih / 1e6:.2f} MB (read once per call, "
+        f"input projection as one GEMM), total {(w_hh + w_ih) / 1e6:.2f} MB; L2 per core {l2_bytes / 2**20:.2f} MiB.",
+        f"- Read bandwidth of one core, AVX-512 loads: {bw_hh:.1f} GB/s over {w_hh / 1e6:.2f} MB (L2), "
+        f"{bw_all:.1f} GB/s over {(w_hh + w_ih) / 1e6:.2f} MB.",
+        f"- T=15: 15 x {w_hh / bw_hh / 1e3:.2f} µs + {w_ih / bw_all / 1e3:.2f} µs = {t15 * 1e6:.1f} µs per call "
+        f"-> ceiling {1 / t15:.0f} sentences/s.",
+        f"- T=1: {t1 * 1e6:.1f} µs per call -> ceiling {1 / t1:.0f} sentences/s.",
+    ])
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=Path("results"), help="folder for bench.md, CSV, PNG")
+    parser.add_argument("--all", action="store_true", help="also GRU/RNN, batches, DeepBench, packed (make bench-all)")
+    parser.add_argument("--build-dir", type=Path,
+                        default=Path(os.environ.get("MKLDNN_RNN_BUILD_DIR", REPO / "build")),
+                        help="CMake build folder with lib/ and bench/ (default: $MKLDNN_RNN_BUILD_DIR or build)")
+    return parser.parse_args()
+
+
+def child_environment(build_dir):
+    """What the Python children need to import mkldnn_rnn from this checkout, unless already set."""
+    os.environ.setdefault("PYTHONPATH", str(REPO / "python"))
+    torch_library = build_dir / "lib" / "libmkldnn_rnn_torch.so"
+    if torch_library.exists():
+        os.environ.setdefault("MKLDNN_RNN_TORCH_LIBRARY", str(torch_library))
+
+
+def main():
+    args = parse_args()
+    build_dir = args.build_dir.resolve()
+    child_environment(build_dir)
+    args.out.mkdir(parents=True, exist_ok=True)
+    groups = [seed_group(), *(extra_groups() if args.all else [])]
+    total = sum(1 for g in groups for shape, threads in g.rows for c in g.columns if c.applies_to(shape, threads))
+    bench = Bench(build_dir, total)
+    started = time.monotonic()
+
+    info = machine.describe()
+    load = os.getloadavg()[0]
+    if load > 0.5:
+        print(f"warning: load average {load:.2f}: other processes share the cores, expect noise", flush=True)
+    sections = [
+        "# mkldnn_rnn benchmark",
+        "",
+        f"{info['cpu']}, {info['cores']} cores ({info['isa']}), L2 {info['l2_per_core_bytes'] / 2**20:.2f} MiB "
+        f"per core; load average {load:.2f} at the start. Unit: forward calls per second (sentences/s at "
+        f"batch 1), median of the timed runs; 'cores' = threads (torch.set_num_threads and "
+        f"OMP_NUM_THREADS). Generated by `bench/run_bench.py{' --all' if args.all else ''}`.",
+        "",
+        memory_ceiling(bench, info["l2_per_core_bytes"]),
+    ]
+    for group in groups:
+        records = bench.measure_group(group)
+        report.write_csv(args.out / f"{group.name}.csv", records)
+        report.bar_chart(args.out / f"{group.name}.png", group.title, [f"{r['label']}, {r['threads']} thr" for r in records],
+                         {c.title: [_get(r, c) for r in records] for c in group.chart}, "forward calls/s")
+        p = group.protocol
+        sections += ["", f"## {group.title}", "",
+                     f"Protocol: {p.warmup} s warm-up, median of {p.repeats} runs of {p.seconds} s each."]
+        for title, table in group.tables:
+            sections += ["", f"### {title}", "", report.markdown(table, records)]
+
+    text = "\n".join(sections) + "\n"
+    (args.out / "bench.md").write_text(text)
+    print("\n" + text, flush=True)
+    print(f"Total {time.monotonic() - started:.0f} s; wrote {args.out}/bench.md and "
+          f"{', '.join(f'{g.name}.csv/.png' for g in groups)}", flush=True)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except runner.ChildError as e:
+        print(f"\nerror: {e}", file=sys.stderr, flush=True)
+        sys.exit(1)
