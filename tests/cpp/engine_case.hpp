@@ -1,0 +1,45 @@
+// Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
+// One forward pass of the engine and of the reference on the same seeded data, compared at the suite's
+// tolerance: what every grid test, the format slices and the concurrency test are built on.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model_data.hpp"
+#include "reference.hpp"
+
+namespace mkldnn_rnn::testing {
+
+enum class Lengths { none, equal, mixed };
+
+struct EngineCase {
+    RnnConfig config;
+    SequenceLayout layout = SequenceLayout::time_major;
+    Lengths lengths = Lengths::none;
+    int64_t N = 1, T = 1;
+    bool with_state = false; // h0 (and c0) given, else zeros
+    WeightsFormat format = WeightsFormat::automatic;
+
+    std::string name() const; // e.g. LSTM_L2_bidir_bias_P5_bf_mixed_I7H13_N3_T5_state_auto
+};
+
+// The per-sequence lengths of a case: none → empty; equal → all T; mixed → unsorted values that
+// include 1 and T (with N = 1: max(1, T / 2)).
+std::vector<int64_t> case_lengths(const EngineCase& c);
+
+// The inputs of a case, seeded by `seed`.
+struct CaseData {
+    std::vector<float> input, h0, c0;
+    std::vector<int64_t> lengths;
+};
+CaseData case_data(const EngineCase& c, uint32_t seed);
+
+// Engine outputs, sized for the case.
+struct EngineResult {
+    std::vector<float> output, h_n, c_n;
+};
+EngineResult run_engine(const PackedRnn& engine, const EngineCase& c, const CaseData& data);
+
+} // namespace mkldnn_rnn::testing

@@ -1,0 +1,83 @@
+// Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
+// One PackedRnn shared by many threads: every thread's results are bit-identical to the same calls run
+// serially (no shared scratchpad, no race in the primitive cache); and the cache stays within its
+// capacity while shapes cycle through more than it holds.
+#include <atomic>
+#include <cstring>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "engine_case.hpp"
+#include "tolerance.hpp"
+
+namespace mkldnn_rnn::testing {
+namespace {
+
+// A 2-layer bidirectional LSTM with projection: the most state the engine keeps per call.
+EngineCase shape(int64_t k) {
+    EngineCase c;
+    c.config = {Mode::LSTM, 7, 13, 2, true, true, 5};
+    c.N = 1 + k % 4;
+    c.T = 1 + (k * 5) % 9;
+    c.lengths = k % 3 == 0 ? Lengths::mixed : Lengths::none;
+    c.layout = k % 2 ? SequenceLayout::batch_first : SequenceLayout::time_major;
+    c.with_state = k % 5 != 0;
+    return c;
+}
+
+bool same_bits(const EngineResult& a, const EngineResult& b) {
+    const auto eq = [](const std::vector<float>& x, const std::vector<float>& y) {
+        return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0;
+    };
+    return eq(a.output, b.output) && eq(a.h_n, b.h_n) && eq(a.c_n, b.c_n);
+}
+
+TEST(EngineThreads, SharedModelGivesSerialResults) {
+    constexpr int kThreads = 8, kCalls = 200, kInputs = 24;
+    const EngineCase base = shape(0);
+    const ModelWeights model = random_weights(base.config, 7);
+    const auto engine = PackedRnn::pack(base.config, model.views());
+
+    std::vector<EngineCase> cases;
+    std::vector<CaseData> data;
+    std::vector<EngineResult> serial;
+    for (int k = 0; k < kInputs; ++k) {
+        cases.push_back(shape(k));
+        data.push_back(case_data(cases.back(), 100 + k));
+        serial.push_back(run_engine(*engine, cases.back(), data.back()));
+    }
+    std::atomic<int> mismatches{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kCalls; ++i) {
+                const int k = (t * 7 + i) % kInputs;
+                if (!same_bits(run_engine(*engine, cases[k], data[k]), serial[k])) ++mismatches;
+            }
+        });
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(mismatches.load(), 0) << "of " << kThreads * kCalls << " concurrent calls";
+}
+
+TEST(EngineThreads, CacheStaysWithinCapacity) {
+    const EngineCase base = shape(0);
+    const ModelWeights model = random_weights(base.config, 9);
+    EngineOptions options;
+    options.primitive_cache_capacity = 4;
+    options.weights_format = WeightsFormat::plain_ldigo;
+    const auto engine = PackedRnn::pack(base.config, model.views(), options);
+    for (int round = 0; round < 2; ++round)
+        for (int k = 0; k < 20; ++k) {
+            const EngineCase c = shape(k);
+            const CaseData d = case_data(c, 200 + k);
+            const EngineResult r = run_engine(*engine, c, d);
+            const ReferenceResult ref = reference_forward(model, d.input, c.T, c.N, c.layout, d.h0, d.c0, d.lengths);
+            ASSERT_TRUE(close_to_reference("output", r.output, ref.output)) << c.name();
+            ASSERT_TRUE(close_to_reference("h_n", r.h_n, ref.h_n)) << c.name();
+            ASSERT_LE(engine->cached_primitive_count(), options.primitive_cache_capacity);
+        }
+}
+
+} // namespace
+} // namespace mkldnn_rnn::testing
