@@ -1,0 +1,24 @@
+# Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
+"""mkldnn_rnn: PyTorch's recurrent networks for inference on oneDNN.
+
+A superset of torch.utils.mkldnn: `import mkldnn_rnn as mkldnn_utils` in place of
+`from torch.utils import mkldnn as mkldnn_utils`, and to_mkldnn(model) converts the LSTM, GRU, RNN and
+their cells as well. README.md shows the usage; docs/torch_contract.md the ops underneath.
+"""
+from . import _library
+
+_library.load()  # before the modules below: their annotations name torch.classes.mkldnn_rnn
+
+from torch.utils.mkldnn import (MkldnnBatchNorm, MkldnnConv1d, MkldnnConv2d, MkldnnConv3d,  # noqa: E402
+                                MkldnnLinear, MkldnnPrelu)
+
+from .cells import MkldnnGRUCell, MkldnnLSTMCell, MkldnnRNNCell  # noqa: E402
+from .convert import to_mkldnn  # noqa: E402
+from .rnn import MkldnnGRU, MkldnnLSTM, MkldnnRNN  # noqa: E402
+
+__version__ = "0.1.0"
+__all__ = [
+    "to_mkldnn",
+    "MkldnnLSTM", "MkldnnGRU", "MkldnnRNN", "MkldnnLSTMCell", "MkldnnGRUCell", "MkldnnRNNCell",
+    "MkldnnLinear", "MkldnnConv1d", "MkldnnConv2d", "MkldnnConv3d", "MkldnnBatchNorm", "MkldnnPrelu",
+]

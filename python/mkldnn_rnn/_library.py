@@ -1,0 +1,40 @@
+# Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
+"""Finds and loads libmkldnn_rnn_torch.so, which registers torch.ops.mkldnn_rnn.* and
+torch.classes.mkldnn_rnn.PackedWeights (docs/torch_contract.md).
+
+Search order, first existing file wins:
+  1. $MKLDNN_RNN_TORCH_LIBRARY (a path to the .so itself);
+  2. $MKLDNN_RNN_BUILD_DIR/lib/ (a CMake build folder of this repository);
+  3. <this package>/lib/ (the layout `make install` writes);
+  4. <repository>/build/lib/ (the source tree after `make`).
+"""
+import os
+from pathlib import Path
+
+import torch
+
+LIBRARY_NAME = "libmkldnn_rnn_torch.so"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def candidates():
+    paths = []
+    if os.environ.get("MKLDNN_RNN_TORCH_LIBRARY"):
+        paths.append(Path(os.environ["MKLDNN_RNN_TORCH_LIBRARY"]))
+    if os.environ.get("MKLDNN_RNN_BUILD_DIR"):
+        paths.append(Path(os.environ["MKLDNN_RNN_BUILD_DIR"]) / "lib" / LIBRARY_NAME)
+    paths.append(_PACKAGE_DIR / "lib" / LIBRARY_NAME)
+    paths.append(_PACKAGE_DIR.parent.parent / "build" / "lib" / LIBRARY_NAME)
+    return paths
+
+
+def load():
+    """Loads the op library once per process; returns its path."""
+    tried = candidates()
+    for path in tried:
+        if path.is_file():
+            # torch.ops.load_library is idempotent for one path: it dlopens once and records it.
+            torch.ops.load_library(str(path))
+            return path
+    raise ImportError(f"mkldnn_rnn: {LIBRARY_NAME} not found; tried {', '.join(map(str, tried))}. "
+                      "Build it with `make build` (or set MKLDNN_RNN_TORCH_LIBRARY to its path).")

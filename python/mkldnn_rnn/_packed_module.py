@@ -1,0 +1,95 @@
+# Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
+"""The base of every converted module: it owns the packed weights and speaks torch.nn's state_dict.
+
+The weights live in one torch.classes.mkldnn_rnn.PackedWeights object, packed for oneDNN once; the module
+has no nn.Parameter, so an optimizer gets nothing to train and TorchScript pickles the object with the
+module. state_dict() exposes the PyTorch-layout tensors the object holds under torch.nn's names
+(weight_ih_l0, ...), so a checkpoint of the original module loads into the converted one and back.
+"""
+from typing import List
+
+import torch
+from torch import Tensor, nn
+
+
+class PackedModule(nn.Module):
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int, bias: bool,
+                 bidirectional: bool, proj_size: int, weight_names: List[str], weights: List[Tensor]):
+        super().__init__()
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        self._weight_names = weight_names
+        self._module_name = type(self).__name__  # for messages: TorchScript cannot call type()
+        self._packed = self._pack(weights)
+
+    def _pack(self, weights: List[Tensor]):
+        # detach(): the packed object copies the data; it must not hold an autograd graph.
+        return torch.classes.mkldnn_rnn.PackedWeights(
+            self.mode, self.input_size, self.hidden_size, self.num_layers, self.bias, self.bidirectional,
+            self.proj_size, [w.detach() for w in weights])
+
+    def packed_weights(self):
+        """The torch.classes.mkldnn_rnn.PackedWeights object the ops run on."""
+        return self._packed
+
+    @torch.jit.unused
+    def _save_to_state_dict(self, destination, prefix, keep_vars):
+        for name, tensor in zip(self._weight_names, self._packed.weights()):
+            # A copy: the packed object's tensors are what its oneDNN weights were made from and must not
+            # change behind its back through an in-place edit of a state_dict entry.
+            destination[prefix + name] = tensor.clone()
+
+    @torch.jit.unused
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        current = dict(zip(self._weight_names, self._packed.weights()))
+        loaded, ok = [], True
+        for name, tensor in current.items():
+            key = prefix + name
+            if key not in state_dict:
+                missing_keys.append(key)
+                ok = False
+                continue
+            value = state_dict[key]
+            if not isinstance(value, Tensor):
+                error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor '
+                                  f"from checkpoint but received {type(value)}")
+                ok = False
+            elif value.shape != tensor.shape:
+                # torch.nn.Module's own wording, so tools that parse it keep working.
+                error_msgs.append(f"size mismatch for {key}: copying a param with shape {value.shape} from "
+                                  f"checkpoint, the shape in current model is {tensor.shape}.")
+                ok = False
+            else:
+                # As nn.Module's copy_(): any dtype converts; the packed object checks the device.
+                loaded.append((value.to_dense() if value.is_mkldnn else value).to(tensor.dtype))
+        if strict:
+            unexpected_keys.extend(key for key in state_dict
+                                   if key.startswith(prefix) and "." not in key[len(prefix):]
+                                   and key[len(prefix):] not in current)
+        if ok:
+            self._packed = self._pack(loaded)
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}"
+
+
+# Eager-mode checks of hx's Python type. TorchScript enforces the annotated types itself, so the
+# scripted forward never calls these (torch.jit.unused keeps them out of the compiled code).
+@torch.jit.unused
+def check_state_pair(module: str, hx) -> None:
+    if not isinstance(hx, tuple) or len(hx) != 2 or not all(isinstance(t, Tensor) for t in hx):
+        given = f"a tuple of length {len(hx)}" if isinstance(hx, tuple) else type(hx).__name__
+        raise TypeError(f"{module}: hx: expected a tuple (h_0, c_0) of two tensors, got {given}")
+
+
+@torch.jit.unused
+def check_state_tensor(module: str, hx) -> None:
+    if not isinstance(hx, Tensor):
+        raise TypeError(f"{module}: hx: expected a tensor (only LSTM has the (h_0, c_0) pair), "
+                        f"got {type(hx).__name__}")
