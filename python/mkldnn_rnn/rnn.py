@@ -206,7 +206,3 @@ class MkldnnRNN(_MkldnnSingleStateRNN):
         if isinstance(input, PackedSequence):
             return self._forward_packed(input, hx)
         return self._forward_tensor(input, hx)
-
-    def extra_repr(self) -> str:
-        s = super().extra_repr()
-        return s + (", nonlinearity={}".format(self.nonlinearity) if self.nonlinearity != "tanh" else "")
