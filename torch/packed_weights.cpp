@@ -79,6 +79,7 @@ PackedWeights::PackedWeights(const std::string& mode, int64_t input_size, int64_
         check_cpu(arg, w);
         check_strided(arg, w);
         check_sizes(arg, w, sizes);
+        check_storage_bounds(arg, w);
         weights_.push_back(w.detach().clone(at::MemoryFormat::Contiguous));
         return weights_.back().data_ptr<float>();
     };

@@ -26,6 +26,24 @@ void check_strided(const Arg& arg, const at::Tensor& t) {
     TORCH_CHECK(t.layout() == at::kStrided, arg, ": expected layout Strided, got ", t.layout());
 }
 
+void check_storage_bounds(const Arg& arg, const at::Tensor& t) {
+    if (t.numel() == 0) return;
+    int64_t last = t.storage_offset(); // index of the farthest element, in elements
+    for (int64_t d = 0; d < t.dim(); ++d) {
+        TORCH_CHECK(t.stride(d) >= 0, arg, ": expected non-negative strides, got ", t.strides());
+        last += (t.size(d) - 1) * t.stride(d);
+    }
+    const auto needed = (static_cast<uint64_t>(last) + 1) * t.element_size();
+    // torch.jit.load gives a storage its declared byte size even when the archive's record holds fewer
+    // bytes; an empty record leaves no data at all, which is what can be detected here.
+    TORCH_CHECK(t.has_storage() && t.storage().data() != nullptr, arg,
+                ": expected a tensor with data, got a storage without any (a corrupt or truncated file?)");
+    TORCH_CHECK(t.storage_offset() >= 0 && needed <= t.storage().nbytes(), arg,
+                ": expected storage of at least ", needed, " bytes for size ", t.sizes(), ", strides ", t.strides(),
+                " and offset ", t.storage_offset(), ", got ", t.storage().nbytes(),
+                " bytes (a corrupt or truncated file?)");
+}
+
 void check_dim(const Arg& arg, const at::Tensor& t, int64_t dim) {
     TORCH_CHECK(t.dim() == dim, arg, ": expected a ", dim, "-D tensor, got a ", t.dim(), "-D tensor of size ",
                 t.sizes());

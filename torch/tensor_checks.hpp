@@ -30,6 +30,10 @@ void check_defined(const Arg& arg, const at::Tensor& t);
 void check_dtype(const Arg& arg, const at::Tensor& t, at::ScalarType expected);
 void check_cpu(const Arg& arg, const at::Tensor& t);
 void check_strided(const Arg& arg, const at::Tensor& t);
+// The tensor has data, and every element its sizes, strides and offset reach lies inside its storage. A
+// tensor built by torch's own API always passes; one unpickled from a corrupt file (an empty or
+// truncated storage record) may not, and reading it would crash.
+void check_storage_bounds(const Arg& arg, const at::Tensor& t);
 void check_dim(const Arg& arg, const at::Tensor& t, int64_t dim);
 // The exact size; also checks the number of dimensions.
 void check_sizes(const Arg& arg, const at::Tensor& t, c10::IntArrayRef expected);
