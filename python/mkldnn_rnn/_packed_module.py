@@ -52,8 +52,9 @@ class PackedModule(nn.Module):
         for name, tensor in current.items():
             key = prefix + name
             if key not in state_dict:
+                # As torch.nn: reported (an error when strict), and the tensor keeps its value.
                 missing_keys.append(key)
-                ok = False
+                loaded.append(tensor)
                 continue
             value = state_dict[key]
             if not isinstance(value, Tensor):

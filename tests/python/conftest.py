@@ -34,30 +34,3 @@ def child_env():
 def python():
     return sys.executable
 
-
-LIBRARY = BUILD_DIR / "lib" / "libmkldnn_rnn_torch.so"
-
-
-def dense(t):
-    """t in the dense layout (a copy for mkldnn tensors; t itself otherwise)."""
-    return t.to_dense() if t.is_mkldnn else t
-
-
-def assert_same_packed(got, want):
-    """A PackedSequence equal to torch.nn's: data within the tolerance (dense, as packing makes it), and the
-    same batch_sizes, sorted_indices and unsorted_indices."""
-    assert_same(got.data, want.data, mkldnn=False)
-    assert torch.equal(got.batch_sizes, want.batch_sizes)
-    for name in ("sorted_indices", "unsorted_indices"):
-        g, w = getattr(got, name), getattr(want, name)
-        assert (g is None) == (w is None), f"{name}: got {g}, want {w}"
-        assert g is None or torch.equal(g, w), f"{name}: got {g}, want {w}"
-
-
-@pytest.fixture(scope="session")
-def build_dir():
-    """The build tree the tests run against ($MKLDNN_RNN_BUILD_DIR, default <repo>/build). A missing op
-    library fails the test: these tests never skip."""
-    if not LIBRARY.is_file():
-        pytest.fail(f"{LIBRARY} not found: build with `make build` or set MKLDNN_RNN_BUILD_DIR", pytrace=False)
-    return BUILD_DIR

@@ -68,6 +68,20 @@ def test_wrong_shape_and_missing_key():
         converted.load_state_dict(state)
 
 
+def test_missing_key_not_strict_like_torch():
+    """strict=False: torch.nn reports the missing key and loads every key that is present."""
+    torch.manual_seed(0)
+    original = nn.LSTM(5, 8, num_layers=2, bidirectional=True)
+    converted = mkldnn_rnn.to_mkldnn(original)
+    state = nn.LSTM(5, 8, num_layers=2, bidirectional=True).state_dict()
+    del state["bias_hh_l1_reverse"]
+    want, got = original.load_state_dict(state, strict=False), converted.load_state_dict(state, strict=False)
+    assert got.missing_keys == want.missing_keys == ["bias_hh_l1_reverse"]
+    assert got.unexpected_keys == want.unexpected_keys == []
+    for name, tensor in original.state_dict().items():
+        assert torch.equal(converted.state_dict()[name], tensor), name
+
+
 def test_nested_prefix():
     model = nn.Sequential(nn.Dropout(), nn.GRU(5, 8))
     converted = mkldnn_rnn.to_mkldnn(model)
