@@ -1,6 +1,7 @@
 # mkldnn_rnn: the two commands of README.md, plus the targets they are made of.
 #   make bench   install what is missing, build, run the benchmark table (the main job)
 #   make test    install what is missing, build, run every test suite (C++ then Python)
+# Heavier runs (sanitizers, fuzzing, bounded memory) are in mk/reliability.mk.
 # Packages come from Debian only (apt-get, only when missing). PyTorch is importable by /usr/bin/python3
 # alone, so every Python step names that interpreter.
 
@@ -65,4 +66,6 @@ install: build
 	@echo "installed into $(PYTHON_SITE)/mkldnn_rnn"
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
+
+include mk/reliability.mk

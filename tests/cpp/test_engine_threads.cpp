@@ -79,5 +79,40 @@ TEST(EngineThreads, CacheStaysWithinCapacity) {
         }
 }
 
+TEST(EngineThreads, ConcurrentCreationAndEviction) {
+    // Capacity 4 against 12 shapes from 8 threads: primitives are tuned, created and evicted while
+    // other threads execute theirs (the case a TSan build of this test exists for).
+    const EngineCase base = shape(0);
+    const ModelWeights model = random_weights(base.config, 11);
+    EngineOptions options;
+    options.primitive_cache_capacity = 4;
+    const auto engine = PackedRnn::pack(base.config, model.views(), options);
+    constexpr int kThreads = 8, kCalls = 60, kShapes = 12;
+    std::vector<EngineCase> cases;
+    std::vector<CaseData> data;
+    std::vector<ReferenceResult> refs;
+    for (int k = 0; k < kShapes; ++k) {
+        cases.push_back(shape(k));
+        data.push_back(case_data(cases.back(), 300 + k));
+        const CaseData& d = data.back();
+        refs.push_back(reference_forward(model, d.input, cases[k].T, cases[k].N, cases[k].layout, d.h0, d.c0, d.lengths));
+    }
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kCalls; ++i) {
+                const int k = (t * 5 + i) % kShapes;
+                const EngineResult r = run_engine(*engine, cases[k], data[k]);
+                if (!close_to_reference("output", r.output, refs[k].output) ||
+                    !close_to_reference("h_n", r.h_n, refs[k].h_n))
+                    ++wrong;
+            }
+        });
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(wrong.load(), 0) << "of " << kThreads * kCalls << " calls";
+    EXPECT_LE(engine->cached_primitive_count(), options.primitive_cache_capacity);
+}
+
 } // namespace
 } // namespace mkldnn_rnn::testing
