@@ -66,6 +66,15 @@ void check_pack_args(const RnnConfig& config, const std::vector<LayerWeights>& w
     if (static_cast<int64_t>(weights.size()) != expected)
         throw_arg_error(pack_fn, "weights", std::to_string(expected) + " entries (num_layers * num_directions)",
                         weights.size());
+    // Packing allocates and indexes each weight array by the product of its extents: a product that
+    // overflows int64 would wrap to a small buffer and be written past its end.
+    const int64_t gate_rows = checked_mul(pack_fn, "num_gates * hidden_size", config.num_gates(), config.hidden_size);
+    for (int64_t layer = 0; layer < config.num_layers; ++layer) {
+        const int64_t columns = config.layer_input_size(layer);
+        checked_mul(pack_fn, "weight_ih size (num_gates * hidden_size * layer input size)", gate_rows, columns);
+    }
+    checked_mul(pack_fn, "weight_hh size (num_gates * hidden_size * output size)", gate_rows, config.output_size());
+    checked_mul(pack_fn, "weight_hr size (proj_size * hidden_size)", config.proj_size, config.hidden_size);
     const bool lstm_projection = config.proj_size > 0;
     for (std::size_t k = 0; k < weights.size(); ++k) {
         const std::string entry = "weights[" + std::to_string(k) + "].";

@@ -2,12 +2,24 @@
 #include "engine_case.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace mkldnn_rnn::testing {
 
+std::vector<std::pair<Mode, int64_t>> mode_variants(const Sizes& s) {
+    return {{Mode::LSTM, 0}, {Mode::LSTM, s.P}, {Mode::GRU, 0}, {Mode::RNN_TANH, 0}, {Mode::RNN_RELU, 0}};
+}
+
+bool same_bits(const EngineResult& a, const EngineResult& b) {
+    const auto eq = [](const std::vector<float>& x, const std::vector<float>& y) {
+        return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0;
+    };
+    return eq(a.output, b.output) && eq(a.h_n, b.h_n) && eq(a.c_n, b.c_n);
+}
+
 std::string EngineCase::name() const {
     static const char* const formats[] = {"auto", "plain", "preferred"};
-    static const char* const kinds[] = {"nolen", "equal", "mixed"};
+    static const char* const kinds[] = {"nolen", "equal", "mixed", "desc"};
     std::string s = mode_name(config.mode);
     s += "_L" + std::to_string(config.num_layers) + (config.bidirectional ? "_bidir" : "_uni")
          + (config.bias ? "_bias" : "_nobias") + "_P" + std::to_string(config.proj_size)
@@ -23,6 +35,11 @@ std::vector<int64_t> case_lengths(const EngineCase& c) {
         case Lengths::none: return {};
         case Lengths::equal: return std::vector<int64_t>(c.N, c.T);
         case Lengths::mixed: break;
+        case Lengths::descending: {
+            std::vector<int64_t> l(c.N, 1);
+            for (int64_t n = 0; n < c.N && c.N > 1; ++n) l[n] = c.T - n * (c.T - 1) / (c.N - 1);
+            return l;
+        }
     }
     if (c.N == 1) return {std::max<int64_t>(1, c.T / 2)};
     // Unsorted: 1 first, T in the middle, the rest spread over [1, T].

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model_data.hpp"
@@ -12,7 +13,17 @@
 
 namespace mkldnn_rnn::testing {
 
-enum class Lengths { none, equal, mixed };
+// none: no lengths; equal: all T; mixed: unsorted, including 1 and T; descending: sorted from T down to 1
+// (the engine writes such batches in place, a path of its own).
+enum class Lengths { none, equal, mixed, descending };
+
+// Model sizes of a grid: input, hidden and projection.
+struct Sizes {
+    int64_t I, H, P;
+};
+
+// Every (mode, proj_size) torch.nn allows at these sizes.
+std::vector<std::pair<Mode, int64_t>> mode_variants(const Sizes& s);
 
 struct EngineCase {
     RnnConfig config;
@@ -26,7 +37,7 @@ struct EngineCase {
 };
 
 // The per-sequence lengths of a case: none → empty; equal → all T; mixed → unsorted values that
-// include 1 and T (with N = 1: max(1, T / 2)).
+// include 1 and T (with N = 1: max(1, T / 2)); descending → T down to 1, ties when N > T (N = 1: 1).
 std::vector<int64_t> case_lengths(const EngineCase& c);
 
 // The inputs of a case, seeded by `seed`.
@@ -41,5 +52,8 @@ struct EngineResult {
     std::vector<float> output, h_n, c_n;
 };
 EngineResult run_engine(const PackedRnn& engine, const EngineCase& c, const CaseData& data);
+
+// Every output bit-identical (the concurrency tests' criterion: same inputs, same bits).
+bool same_bits(const EngineResult& a, const EngineResult& b);
 
 } // namespace mkldnn_rnn::testing

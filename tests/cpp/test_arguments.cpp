@@ -1,6 +1,9 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 // One test per class of bad argument: each must throw mkldnn_rnn::Error whose message names the
 // function, the argument, what was expected and what was given — never crash or compute garbage.
+// PackSizeOverflow runs in a child process, so that a crash fails the test instead of the binary.
+#include <cstdlib>
+#include <optional>
 #include <limits>
 #include <string>
 
@@ -187,6 +190,227 @@ TEST(Arguments, Cells) {
     const auto deep_engine = PackedRnn::pack(deep, d.views());
     EXPECT_THAT(error_of([&] { deep_engine->cell_forward({x.data(), 2, nullptr, nullptr}, {h.data(), cell.data()}); }),
                 AllOf(HasSubstr("config"), HasSubstr("num_layers 1"), HasSubstr("num_layers=2")));
+}
+
+// --- the remaining classes: every check of src/api_checks.cpp and RnnConfig::validate ---
+
+RnnConfig small(Mode mode, int64_t proj = 0) { return {mode, 7, 13, 1, true, false, proj}; }
+
+std::string pack_error(const RnnConfig& config, const std::vector<LayerWeights>& views,
+                       const EngineOptions& options = {}) {
+    return error_of([&] { PackedRnn::pack(config, views, options); });
+}
+
+TEST(Arguments, ConfigHiddenSizeZero) {
+    RnnConfig c = small(Mode::GRU);
+    c.hidden_size = 0;
+    EXPECT_THAT(pack_error(c, random_weights(small(Mode::GRU), 1).views()),
+                AllOf(HasSubstr("RnnConfig::validate"), HasSubstr("hidden_size"), HasSubstr("got 0")));
+}
+
+TEST(Arguments, ConfigNegativeInputSize) {
+    RnnConfig c = small(Mode::RNN_TANH);
+    c.input_size = -7;
+    EXPECT_THAT(pack_error(c, random_weights(small(Mode::RNN_TANH), 1).views()),
+                AllOf(HasSubstr("input_size"), HasSubstr("got -7")));
+}
+
+TEST(Arguments, ConfigProjectionOnRnn) {
+    for (Mode mode : {Mode::RNN_TANH, Mode::RNN_RELU}) {
+        const std::string mode_str = mode_name(mode);
+        EXPECT_THAT(pack_error(small(mode, 4), random_weights(small(mode), 1).views()),
+                    AllOf(HasSubstr("proj_size"), HasSubstr(mode_str), HasSubstr("got 4")));
+    }
+}
+
+TEST(Arguments, ConfigProjectionLargerThanHidden) {
+    EXPECT_THAT(pack_error(small(Mode::LSTM, 20), random_weights(small(Mode::LSTM), 1).views()),
+                AllOf(HasSubstr("proj_size"), HasSubstr("hidden_size (13)"), HasSubstr("got 20")));
+}
+
+TEST(Arguments, WeightsCountBidirectional) {
+    RnnConfig c = small(Mode::GRU);
+    c.bidirectional = true;
+    c.num_layers = 2;
+    EXPECT_THAT(pack_error(c, random_weights(small(Mode::GRU), 1).views()),
+                AllOf(HasSubstr("weights"), HasSubstr("4 entries"), HasSubstr("got 1")));
+}
+
+// Every pointer of every entry, on a 2-layer model so the index in the message is checked too.
+TEST(Arguments, NullWeightPointers) {
+    RnnConfig c = small(Mode::LSTM, 5);
+    c.num_layers = 2;
+    const ModelWeights m = random_weights(c, 2);
+    const std::pair<const float* LayerWeights::*, const char*> fields[] = {
+            {&LayerWeights::weight_ih, "weight_ih"}, {&LayerWeights::weight_hh, "weight_hh"},
+            {&LayerWeights::bias_ih, "bias_ih"},     {&LayerWeights::bias_hh, "bias_hh"},
+            {&LayerWeights::weight_hr, "weight_hr"}};
+    for (const auto& [field, name] : fields) {
+        auto views = m.views();
+        views[1].*field = nullptr;
+        EXPECT_THAT(pack_error(c, views),
+                    AllOf(HasSubstr(std::string("weights[1].") + name), HasSubstr("got nullptr")));
+    }
+}
+
+TEST(Arguments, BiasGivenWithoutBias) {
+    RnnConfig c = small(Mode::RNN_RELU);
+    const ModelWeights with_bias = random_weights(c, 3);
+    c.bias = false;
+    EXPECT_THAT(pack_error(c, with_bias.views()),
+                AllOf(HasSubstr("weights[0].bias_ih"), HasSubstr("config.bias is false"), HasSubstr("got a pointer")));
+}
+
+TEST(Arguments, InvalidWeightsFormat) {
+    EngineOptions options;
+    options.weights_format = static_cast<WeightsFormat>(7);
+    EXPECT_THAT(pack_error(small(Mode::LSTM), random_weights(small(Mode::LSTM), 1).views(), options),
+                AllOf(HasSubstr("options.weights_format"), HasSubstr("got 7")));
+}
+
+// Restores MKLDNN_RNN_IMPL as it was, so the test leaves the process environment unchanged.
+class ScopedImplEnv {
+public:
+    explicit ScopedImplEnv(const char* value) {
+        if (const char* old = std::getenv(kName)) saved_ = old;
+        setenv(kName, value, 1);
+    }
+    ~ScopedImplEnv() {
+        if (saved_) setenv(kName, saved_->c_str(), 1);
+        else unsetenv(kName);
+    }
+
+private:
+    static constexpr const char* kName = "MKLDNN_RNN_IMPL";
+    std::optional<std::string> saved_;
+};
+
+TEST(Arguments, InvalidImplEnvironment) {
+    const ScopedImplEnv env("fastest");
+    EXPECT_THAT(pack_error(small(Mode::LSTM), random_weights(small(Mode::LSTM), 1).views()),
+                AllOf(HasSubstr("MKLDNN_RNN_IMPL"), HasSubstr("got fastest")));
+}
+
+// input_size * 4 * hidden_size does not fit in int64: nothing can hold such weights, and without a
+// check pack() sizes its copy with a wrapped-around product and then reads the caller's arrays past
+// their end. Expected: an Error naming the oversized field and its value.
+TEST(Arguments, PackSizeOverflow) {
+    ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+    const RnnConfig c{Mode::LSTM, int64_t{1} << 31, int64_t{1} << 31, 1, false, false, 0};
+    const std::vector<float> tiny(16);
+    const std::vector<LayerWeights> views{{tiny.data(), tiny.data(), nullptr, nullptr, nullptr}};
+    EXPECT_EXIT(
+            {
+                try {
+                    PackedRnn::pack(c, views);
+                } catch (const Error& e) {
+                    const std::string msg = e.what();
+                    std::_Exit(msg.find("2147483648") != std::string::npos ? 0 : 2);
+                } catch (...) {
+                    std::_Exit(3);
+                }
+                std::_Exit(4);
+            },
+            ::testing::ExitedWithCode(0), "")
+            << "exit 2: Error without the size; 3: another exception; 4: no exception; a signal: crash";
+}
+
+// A forward() fixture for modes without a cell state.
+struct RnnForward {
+    static constexpr int64_t T = 3, N = 2, I = 7, H = 13;
+    RnnConfig config = small(Mode::RNN_TANH);
+    ModelWeights model = random_weights(config, 4);
+    std::shared_ptr<const PackedRnn> engine = PackedRnn::pack(config, model.views());
+    std::vector<float> x = random_floats(T * N * I, 5), out = std::vector<float>(T * N * H),
+                       h0 = std::vector<float>(N * H), hn = std::vector<float>(N * H);
+
+    SequenceInput input() const {
+        SequenceInput in;
+        in.input = x.data();
+        in.seq_len = T;
+        in.batch = N;
+        in.h0 = h0.data();
+        return in;
+    }
+};
+
+// (c0 given to an RNN is test_engine_values.cpp's CellStateRefusedForRnn.)
+TEST(Arguments, CellStateOutputOnRnn) {
+    RnnForward f;
+    EXPECT_THAT(error_of([&] { f.engine->forward(f.input(), {f.out.data(), nullptr, f.hn.data()}); }),
+                AllOf(HasSubstr("output.c_n"), HasSubstr("RNN_TANH"), HasSubstr("got a pointer")));
+}
+
+TEST(Arguments, ForwardStateOverlapsState) {
+    RnnForward f;
+    EXPECT_THAT(error_of([&] { f.engine->forward(f.input(), {f.out.data(), f.h0.data(), nullptr}); }),
+                AllOf(HasSubstr("output.h_n"), HasSubstr("disjoint from h0"), HasSubstr("got an overlapping array")));
+}
+
+TEST(Arguments, ForwardOutputsOverlapEachOther) {
+    RnnForward f;
+    // h_n placed inside output: both are destinations.
+    EXPECT_THAT(error_of([&] { f.engine->forward(f.input(), {f.out.data(), f.out.data() + f.N * f.H, nullptr}); }),
+                AllOf(HasSubstr("output.output"), HasSubstr("disjoint from output.h_n"), HasSubstr("overlapping")));
+}
+
+// A cell_forward() fixture: batch 2 of a small cell.
+struct Cell {
+    static constexpr int64_t N = 2, I = 7, H = 13;
+    RnnConfig config;
+    ModelWeights model;
+    std::shared_ptr<const PackedRnn> engine;
+    std::vector<float> x = random_floats(N * I, 6), h = std::vector<float>(N * H), c = std::vector<float>(N * H);
+
+    explicit Cell(const RnnConfig& cfg) : config(cfg), model(random_weights(cfg, 7)), engine(PackedRnn::pack(cfg, model.views())) {}
+    std::string error(const CellInput& in, const CellOutput& out) const {
+        return error_of([&] { engine->cell_forward(in, out); });
+    }
+};
+
+TEST(Arguments, CellOutputHMissing) {
+    const Cell cell(small(Mode::GRU));
+    EXPECT_THAT(cell.error({cell.x.data(), Cell::N, nullptr, nullptr}, {nullptr, nullptr}),
+                AllOf(HasSubstr("cell_forward"), HasSubstr("output.h"), HasSubstr("got nullptr")));
+}
+
+TEST(Arguments, CellOutputCOnGru) {
+    Cell cell(small(Mode::GRU));
+    EXPECT_THAT(cell.error({cell.x.data(), Cell::N, nullptr, nullptr}, {cell.h.data(), cell.c.data()}),
+                AllOf(HasSubstr("output.c"), HasSubstr("GRU has no cell state"), HasSubstr("got a pointer")));
+}
+
+TEST(Arguments, CellStateOnRnnCell) {
+    Cell cell(small(Mode::RNN_RELU));
+    EXPECT_THAT(cell.error({cell.x.data(), Cell::N, nullptr, cell.c.data()}, {cell.h.data(), nullptr}),
+                AllOf(HasSubstr("cx"), HasSubstr("RNN_RELU"), HasSubstr("got a pointer")));
+}
+
+TEST(Arguments, CellNegativeBatch) {
+    Cell cell(small(Mode::LSTM));
+    EXPECT_THAT(cell.error({cell.x.data(), -1, nullptr, nullptr}, {cell.h.data(), cell.c.data()}),
+                AllOf(HasSubstr("batch"), HasSubstr("at least 1"), HasSubstr("got -1")));
+}
+
+// cell_forward needs a cell: bidirectional or projected models are not one.
+TEST(Arguments, CellOnNonCellConfig) {
+    RnnConfig bidir = small(Mode::GRU);
+    bidir.bidirectional = true;
+    Cell b(bidir);
+    EXPECT_THAT(b.error({b.x.data(), Cell::N, nullptr, nullptr}, {b.h.data(), nullptr}),
+                AllOf(HasSubstr("config"), HasSubstr("unidirectional"), HasSubstr("bidirectional=true")));
+    Cell p(small(Mode::LSTM, 5));
+    EXPECT_THAT(p.error({p.x.data(), Cell::N, nullptr, nullptr}, {p.h.data(), p.c.data()}),
+                AllOf(HasSubstr("config"), HasSubstr("proj_size 0"), HasSubstr("proj_size=5")));
+}
+
+// In-place cell steps (h written over hx) are refused rather than left to the engine's schedule.
+TEST(Arguments, CellOutputOverlapsState) {
+    Cell cell(small(Mode::LSTM));
+    EXPECT_THAT(cell.error({cell.x.data(), Cell::N, cell.h.data(), nullptr}, {cell.h.data(), cell.c.data()}),
+                AllOf(HasSubstr("output.h"), HasSubstr("disjoint from hx"), HasSubstr("got an overlapping array")));
+    EXPECT_THAT(cell.error({cell.x.data(), Cell::N, nullptr, nullptr}, {cell.h.data(), cell.h.data()}),
+                AllOf(HasSubstr("output.h"), HasSubstr("disjoint from output.c"), HasSubstr("overlapping")));
 }
 
 } // namespace

@@ -2,13 +2,17 @@
 // The engine against the reference over every configuration torch.nn allows.
 //
 // Grid rule:
-//  * small sizes (I=7, H=13, P=5): the full product mode x num_layers {1,2,3} x bidirectional x bias x
-//    proj_size (LSTM 0 and 5) x layout x lengths {none, equal, mixed} x N {1,3,8} x T {1,5,17};
-//  * the benchmark's sizes (I=250, H=200, P=100): mode x num_layers x bidirectional x proj_size x lengths
-//    at (N, T) in {(1,17), (8,1), (3,5)}, with bias and layout alternating, so that every value of
-//    every dimension meets every value of every other one at one size or the other;
-//  * in both, the initial state (given or zeros) and the weights format (automatic, plain_ldigo,
-//    onednn_preferred) rotate with the case index: every format sees every configuration class.
+//  * small sizes (I=7, H=13, P=5), weights format automatic: the full product mode x num_layers
+//    {1,2,3} x bidirectional x bias x proj_size (LSTM 0 and 5) x layout x lengths {none, equal, mixed,
+//    descending} x N {1,3,8} x T {1,5,17};
+//  * the same with each fixed format (plain_ldigo, onednn_preferred), bias and layout alternating with
+//    the parity of the other indices;
+//  * the benchmark's sizes (I=250, H=200, P=100), automatic: mode x num_layers x bidirectional x
+//    proj_size x lengths at (N, T) in {(1,17), (8,1), (3,5)}, with bias and layout alternating, so that
+//    every value of every dimension meets every value of every other one at one size or the other;
+//  * in both, the initial state (given or zeros) alternates with the case index;
+//  * the weights format is `automatic`, what users run: test_engine_formats.cpp repeats the small
+//    product with each fixed format.
 // Each case also runs twice and must give the same bits (the second call runs on cached primitives).
 #include <cstring>
 
@@ -20,19 +24,11 @@
 namespace mkldnn_rnn::testing {
 namespace {
 
-struct Sizes {
-    int64_t I, H, P;
-};
-
-// Every (mode, proj_size) torch.nn allows at these sizes.
-std::vector<std::pair<Mode, int64_t>> mode_variants(const Sizes& s) {
-    return {{Mode::LSTM, 0}, {Mode::LSTM, s.P}, {Mode::GRU, 0}, {Mode::RNN_TANH, 0}, {Mode::RNN_RELU, 0}};
-}
-
 std::vector<EngineCase> grid() {
     std::vector<EngineCase> cases;
     const auto add = [&](const Sizes& s, std::pair<Mode, int64_t> mode, int64_t layers, bool bidir, bool bias,
-                         SequenceLayout layout, Lengths lengths, int64_t N, int64_t T) {
+                         SequenceLayout layout, Lengths lengths, int64_t N, int64_t T,
+                         WeightsFormat format = WeightsFormat::automatic) {
         EngineCase c;
         c.config = {mode.first, s.I, s.H, layers, bias, bidir, mode.second};
         c.layout = layout;
@@ -41,10 +37,10 @@ std::vector<EngineCase> grid() {
         c.T = T;
         const std::size_t k = cases.size();
         c.with_state = k % 2 == 1;
-        c.format = static_cast<WeightsFormat>(k % 3);
+        c.format = format;
         cases.push_back(c);
     };
-    const Lengths all_lengths[] = {Lengths::none, Lengths::equal, Lengths::mixed};
+    const Lengths all_lengths[] = {Lengths::none, Lengths::equal, Lengths::mixed, Lengths::descending};
     const Sizes small{7, 13, 5}, large{250, 200, 100};
     for (const auto& mode : mode_variants(small))
         for (int64_t layers : {1, 2, 3})
@@ -54,6 +50,19 @@ std::vector<EngineCase> grid() {
                         for (Lengths lengths : all_lengths)
                             for (int64_t N : {1, 3, 8})
                                 for (int64_t T : {1, 5, 17}) add(small, mode, layers, bidir, bias, layout, lengths, N, T);
+    int parity = 0;
+    for (WeightsFormat format : {WeightsFormat::plain_ldigo, WeightsFormat::onednn_preferred})
+        for (const auto& mode : mode_variants(small))
+            for (int64_t layers : {1, 2, 3})
+                for (bool bidir : {false, true})
+                    for (Lengths lengths : all_lengths)
+                        for (int64_t N : {1, 3, 8})
+                            for (int64_t T : {1, 5, 17}) {
+                                ++parity;
+                                add(small, mode, layers, bidir, parity % 2 == 0,
+                                    (parity / 2) % 2 ? SequenceLayout::batch_first : SequenceLayout::time_major,
+                                    lengths, N, T, format);
+                            }
     int flip = 0;
     for (const auto& mode : mode_variants(large))
         for (int64_t layers : {1, 2, 3})

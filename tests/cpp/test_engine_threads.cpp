@@ -26,13 +26,6 @@ EngineCase shape(int64_t k) {
     return c;
 }
 
-bool same_bits(const EngineResult& a, const EngineResult& b) {
-    const auto eq = [](const std::vector<float>& x, const std::vector<float>& y) {
-        return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0;
-    };
-    return eq(a.output, b.output) && eq(a.h_n, b.h_n) && eq(a.c_n, b.c_n);
-}
-
 TEST(EngineThreads, SharedModelGivesSerialResults) {
     constexpr int kThreads = 8, kCalls = 200, kInputs = 24;
     const EngineCase base = shape(0);

@@ -1,7 +1,9 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 // Valid but unusual values (docs/errors.md): a non-finite input row poisons only its own sequence, as in
 // torch.nn; NaN in padding past a sequence's length changes nothing; c0 for RNN is refused; a 100k-step
-// sequence runs without stack or memory growth and matches the reference.
+// sequence runs without stack or memory growth and matches the reference; any output may be left out
+// and h0 may come without c0 (or c0 without h0).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -100,6 +102,59 @@ TEST(EngineValues, VeryLongSequence) {
     const ReferenceResult ref = reference_forward(model, d.input, c.T, c.N, c.layout, d.h0, d.c0, d.lengths);
     EXPECT_TRUE(close_to_reference("h_n", r.h_n, ref.h_n));
     EXPECT_TRUE(close_to_reference("output", r.output, ref.output));
+}
+
+TEST(EngineValues, OptionalArrays) {
+    for (const RnnConfig& config : {RnnConfig{Mode::LSTM, 7, 13, 2, true, true, 5}, RnnConfig{Mode::GRU, 7, 13, 2, true, true, 0}}) {
+        const bool lstm = config.mode == Mode::LSTM;
+        const ModelWeights model = random_weights(config, 9);
+        const auto engine = PackedRnn::pack(config, model.views());
+        for (Lengths lengths : {Lengths::none, Lengths::mixed}) {
+            EngineCase c;
+            c.config = config;
+            c.N = 3;
+            c.T = 5;
+            c.lengths = lengths;
+            c.with_state = true;
+            const CaseData full = case_data(c, 10);
+            // Initial states: both, h0 only, c0 only (LSTM); each against the reference with zeros for the other.
+            for (int state = 0; state < (lstm ? 3 : 1); ++state) {
+                CaseData d = full;
+                if (state == 1) d.c0.clear();
+                if (state == 2) d.h0.clear();
+                const ReferenceResult ref = reference_forward(model, d.input, c.T, c.N, c.layout, d.h0, d.c0, d.lengths);
+                const EngineResult all = run_engine(*engine, c, d);
+                // Every proper non-empty subset of the outputs the mode has.
+                const int outputs = lstm ? 3 : 2;
+                for (int mask = 1; mask < (1 << outputs) - 1; ++mask) {
+                    SCOPED_TRACE(std::string(mode_name(config.mode)) + " state " + std::to_string(state) + " mask "
+                                 + std::to_string(mask) + (lengths == Lengths::mixed ? " mixed" : ""));
+                    EngineResult r = all;
+                    std::fill(r.output.begin(), r.output.end(), -1.0f);
+                    std::fill(r.h_n.begin(), r.h_n.end(), -1.0f);
+                    std::fill(r.c_n.begin(), r.c_n.end(), -1.0f);
+                    SequenceInput in;
+                    in.input = d.input.data();
+                    in.seq_len = c.T;
+                    in.batch = c.N;
+                    in.h0 = d.h0.empty() ? nullptr : d.h0.data();
+                    in.c0 = d.c0.empty() ? nullptr : d.c0.data();
+                    in.lengths = d.lengths.empty() ? nullptr : d.lengths.data();
+                    engine->forward(in, {mask & 1 ? r.output.data() : nullptr, mask & 2 ? r.h_n.data() : nullptr,
+                                         mask & 4 ? r.c_n.data() : nullptr});
+                    if (mask & 1) {
+                        EXPECT_TRUE(close_to_reference("output", r.output, ref.output));
+                    }
+                    if (mask & 2) {
+                        EXPECT_TRUE(close_to_reference("h_n", r.h_n, ref.h_n));
+                    }
+                    if (mask & 4) {
+                        EXPECT_TRUE(close_to_reference("c_n", r.c_n, ref.c_n));
+                    }
+                }
+            }
+        }
+    }
 }
 
 } // namespace
