@@ -142,9 +142,3 @@ INSTANTIATE_TEST_SUITE_P(Cells, CellModes, ::testing::Values(Mode::LSTM, Mode::G
 
 } // namespace
 } // namespace mkldnn_rnn::testing
-
-int main(int argc, char** argv) {
-    ::testing::InitGoogleTest(&argc, argv);
-    ::testing::AddGlobalTestEnvironment(new mkldnn_rnn::testing::MaxErrorReport);
-    return RUN_ALL_TESTS();
-}

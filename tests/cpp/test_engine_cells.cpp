@@ -58,9 +58,3 @@ INSTANTIATE_TEST_SUITE_P(Cells, EngineCells, ::testing::ValuesIn(cell_grid()),
 
 } // namespace
 } // namespace mkldnn_rnn::testing
-
-int main(int argc, char** argv) {
-    ::testing::InitGoogleTest(&argc, argv);
-    ::testing::AddGlobalTestEnvironment(new mkldnn_rnn::testing::MaxErrorReport);
-    return RUN_ALL_TESTS();
-}

@@ -104,9 +104,3 @@ INSTANTIATE_TEST_SUITE_P(Grid, EngineGrid, ::testing::ValuesIn(grid()),
 
 } // namespace
 } // namespace mkldnn_rnn::testing
-
-int main(int argc, char** argv) {
-    ::testing::InitGoogleTest(&argc, argv);
-    ::testing::AddGlobalTestEnvironment(new mkldnn_rnn::testing::MaxErrorReport);
-    return RUN_ALL_TESTS();
-}
