@@ -3,6 +3,7 @@
 // sequence plan (see sequence_plan.hpp), chaining layers through per-thread workspace buffers.
 #include "mkldnn_rnn/packed_rnn.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -42,6 +43,7 @@ struct CallBuffers {
     float* sequence[2] = {nullptr, nullptr}; // [T, N, D*H_out] layer outputs, ping-pong between layers
     float* h[2] = {nullptr, nullptr};   // [N, H_out] state ping-pong between step ranges
     float* c[2] = {nullptr, nullptr};   // [N, H] (LSTM)
+    const float* zeros = nullptr;       // [N, max(H, H_out)] zeros: the initial state when none is given
 };
 
 // Copies `rows` of `width` floats: sorted row b of `from` to original row order[b] of `to`.
@@ -109,6 +111,7 @@ void PackedRnn::Impl::run(const SequenceInput& in, const SequenceOutput& out) co
     carve(measure);
     detail::BufferCarver carver(detail::Workspace::for_this_thread().data(measure.bytes_used()));
     CallBuffers buffers = carve(carver);
+    buffers.zeros = detail::Workspace::for_this_thread().zeros(static_cast<size_t>(N * std::max(H, O)));
     const SequencePlan& plan = buffers.plan;
 
     Strided<const float> src = sequence_view(in.input, in.layout, T, N, I);
@@ -154,14 +157,17 @@ void PackedRnn::Impl::run_direction(int64_t layer, int64_t direction, const Sequ
     const detail::LayerWeightsMemory& weights_memory = *weights[layer * config.num_directions() + direction];
     detail::Workspace& workspace = detail::Workspace::for_this_thread();
 
-    // The first execution can read h0/c0 in place when rows keep their order and no sequence joins later
-    // (the reverse direction with several ranges starts short sequences midway, from their h0).
-    const bool h0_in_place = plan.sorted && state.h0 && (k == 1 || !reverse);
-    const bool c0_in_place = plan.sorted && state.c0 && (k == 1 || !reverse);
-    const int initialised = reverse && k > 1 ? 2 : 1; // joining rows are read from either ping-pong buffer
-    for (int i = 0; i < initialised; ++i) {
-        if (!h0_in_place) gather_rows(state.h0, buffers.h[i], N, O, plan.order);
-        if (lstm && !c0_in_place) gather_rows(state.c0, buffers.c[i], N, H, plan.order);
+    // The first execution reads h0/c0, or the shared zeros without them, in place when rows keep their
+    // order and no sequence joins later (the reverse direction with several ranges starts short
+    // sequences midway, from their h0); otherwise they are gathered into the ping-pong buffers, both of
+    // them when joining rows may be read from either.
+    const bool state_in_place = plan.sorted && (k == 1 || !reverse);
+    const float* h0 = state.h0 ? state.h0 : buffers.zeros;
+    const float* c0 = state.c0 ? state.c0 : buffers.zeros;
+    const int gathered = state_in_place ? 0 : (reverse && k > 1 ? 2 : 1);
+    for (int i = 0; i < gathered; ++i) {
+        gather_rows(state.h0, buffers.h[i], N, O, plan.order);
+        if (lstm) gather_rows(state.c0, buffers.c[i], N, H, plan.order);
     }
 
     detail::PrimitiveKey key;
@@ -189,10 +195,10 @@ void PackedRnn::Impl::run_direction(int64_t layer, int64_t direction, const Sequ
         detail::RnnCallArgs args;
         args.src_layer = src.at(t0, 0);
         args.dst_layer = dst.at(t0, 0);
-        args.src_iter = first && h0_in_place ? state.h0 : buffers.h[cur];
+        args.src_iter = first && state_in_place ? h0 : buffers.h[cur];
         args.dst_iter = last && plan.sorted && state.hn ? state.hn : buffers.h[1 - cur];
         if (lstm) {
-            args.src_iter_c = first && c0_in_place ? state.c0 : buffers.c[cur];
+            args.src_iter_c = first && state_in_place ? c0 : buffers.c[cur];
             args.dst_iter_c = last && plan.sorted && state.cn ? state.cn : buffers.c[1 - cur];
         }
         const auto primitive = primitives.get_or_create(key, [&]() -> std::shared_ptr<const detail::RnnPrimitive> {

@@ -2,6 +2,7 @@
 #include "workspace.hpp"
 
 #include <cstdlib>
+#include <cstring>
 #include <new>
 
 namespace mkldnn_rnn::detail {
@@ -25,6 +26,14 @@ void* Workspace::grow(Buffer& buffer, std::size_t& capacity, std::size_t bytes) 
     buffer.reset(p);
     capacity = want;
     return p;
+}
+
+const float* Workspace::zeros(std::size_t count) {
+    const std::size_t bytes = count * sizeof(float);
+    const bool grows = !zeros_ || bytes > zeros_bytes_;
+    void* p = grow(zeros_, zeros_bytes_, bytes);
+    if (grows) std::memset(p, 0, zeros_bytes_);
+    return static_cast<const float*>(p);
 }
 
 } // namespace mkldnn_rnn::detail
