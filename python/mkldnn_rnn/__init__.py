@@ -15,10 +15,11 @@ from torch.utils.mkldnn import (MkldnnBatchNorm, MkldnnConv1d, MkldnnConv2d, Mkl
 from .cells import MkldnnGRUCell, MkldnnLSTMCell, MkldnnRNNCell  # noqa: E402
 from .convert import to_mkldnn  # noqa: E402
 from .rnn import MkldnnGRU, MkldnnLSTM, MkldnnRNN  # noqa: E402
+from .serialization import load  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = [
-    "to_mkldnn",
+    "to_mkldnn", "load",
     "MkldnnLSTM", "MkldnnGRU", "MkldnnRNN", "MkldnnLSTMCell", "MkldnnGRUCell", "MkldnnRNNCell",
     "MkldnnLinear", "MkldnnConv1d", "MkldnnConv2d", "MkldnnConv3d", "MkldnnBatchNorm", "MkldnnPrelu",
 ]
