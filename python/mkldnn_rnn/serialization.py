@@ -80,8 +80,9 @@ class _StorageReader(pickle.Unpickler):
 
 
 def check_archive(data: bytes, name: str = "<bytes>") -> None:
-    """Raises RuntimeError unless `data` is a zip archive whose members all match their CRC-32 and
-    whose pickles (*.pkl, *.debug_pkl) are well formed."""
+    """Raises RuntimeError unless `data` is a zip archive whose members all match their CRC-32, whose
+    pickles (*.pkl, *.debug_pkl) are well formed, and whose tensor records are at least as long as the
+    storages data.pkl and constants.pkl give them."""
     def corrupt(what: str, exc: Optional[BaseException] = None) -> RuntimeError:
         detail = f": {type(exc).__name__}: {exc}" if exc is not None else ""
         return RuntimeError(f"mkldnn_rnn.load: {name}: {what}{detail}")
