@@ -58,8 +58,9 @@ void check_pack_args(const RnnConfig& config, const std::vector<LayerWeights>& w
     if (options.primitive_cache_capacity < 1)
         throw_arg_error(pack_fn, "options.primitive_cache_capacity", "at least 1", options.primitive_cache_capacity);
     switch (options.weights_format) {
-        case WeightsFormat::automatic: case WeightsFormat::plain_ldigo: case WeightsFormat::onednn_preferred: break;
-        default: throw_arg_error(pack_fn, "options.weights_format", "automatic, plain_ldigo or onednn_preferred",
+        case WeightsFormat::automatic: case WeightsFormat::plain_ldigo: case WeightsFormat::onednn_preferred:
+        case WeightsFormat::fused: break;
+        default: throw_arg_error(pack_fn, "options.weights_format", "automatic, plain_ldigo, onednn_preferred or fused",
                                  static_cast<int>(options.weights_format));
     }
     const int64_t expected = config.num_layers * config.num_directions();
@@ -96,7 +97,8 @@ EngineOptions with_environment(const EngineOptions& options) {
         return resolved;
     if (std::strcmp(env, "plain_ldigo") == 0) resolved.weights_format = WeightsFormat::plain_ldigo;
     else if (std::strcmp(env, "onednn_preferred") == 0) resolved.weights_format = WeightsFormat::onednn_preferred;
-    else throw_arg_error(pack_fn, "environment MKLDNN_RNN_IMPL", "auto, plain_ldigo or onednn_preferred", env);
+    else if (std::strcmp(env, "fused") == 0) resolved.weights_format = WeightsFormat::fused;
+    else throw_arg_error(pack_fn, "environment MKLDNN_RNN_IMPL", "auto, plain_ldigo, onednn_preferred or fused", env);
     return resolved;
 }
 

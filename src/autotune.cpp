@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include "fused_kernel.hpp"
+
 namespace mkldnn_rnn::detail {
 namespace {
 
@@ -20,23 +22,32 @@ bool verbose() {
 }
 
 const char* format_name(WeightsFormat f) {
-    return f == WeightsFormat::plain_ldigo ? "plain_ldigo" : "onednn_preferred";
+    switch (f) {
+        case WeightsFormat::plain_ldigo: return "plain_ldigo";
+        case WeightsFormat::onednn_preferred: return "onednn_preferred";
+        case WeightsFormat::fused: return "fused";
+        case WeightsFormat::automatic: break;
+    }
+    return "auto";
 }
 
 } // namespace
 
-std::shared_ptr<const RnnPrimitive> tune_primitive(const PrimitiveKey& key, const RnnCallArgs& args,
-        const LayerWeightsMemory& weights, Workspace& workspace, const TuningPolicy& policy) {
+std::shared_ptr<const StepKernel> tune_kernel(const PrimitiveKey& key, const RnnCallArgs& args,
+        const LayerPack& weights, Workspace& workspace, const TuningPolicy& policy) {
     using clock = std::chrono::steady_clock;
-    constexpr WeightsFormat formats[] = {WeightsFormat::plain_ldigo, WeightsFormat::onednn_preferred};
-    constexpr int n = 2;
-    std::shared_ptr<const RnnPrimitive> candidates[n];
-    double best[n];
+    // plain_ldigo first: it is the reference the others must beat by the margin.
+    WeightsFormat formats[3] = {WeightsFormat::plain_ldigo, WeightsFormat::onednn_preferred};
+    int n = 2;
+    if (fused_kernel_applies(key) && key.batch <= fused_kernel_max_tuned_batch) formats[n++] = WeightsFormat::fused;
+
+    std::shared_ptr<const StepKernel> candidates[3];
+    double best[3];
     for (int c = 0; c < n; ++c) {
         PrimitiveKey k = key;
         k.weights_format = static_cast<int32_t>(formats[c]);
-        candidates[c] = std::make_shared<const RnnPrimitive>(k);
-        candidates[c]->execute(args, weights, workspace); // warm-up, and the one-off weight reorder
+        candidates[c] = make_step_kernel(k);
+        candidates[c]->execute(args, weights, workspace); // warm-up, and the one-off weight copy
         best[c] = std::numeric_limits<double>::infinity();
     }
     const auto start = clock::now();
@@ -50,14 +61,17 @@ std::shared_ptr<const RnnPrimitive> tune_primitive(const PrimitiveKey& key, cons
                 && std::chrono::duration<double>(clock::now() - start).count() >= policy.min_seconds)
             break;
     }
-    const int winner = best[1] < best[0] * (1.0 - policy.tie_margin) ? 1 : 0;
-    if (verbose())
-        std::fprintf(stderr, "mkldnn_rnn: autotune %s dir=%d steps=%lld batch=%lld in=%lld hidden=%lld proj=%lld "
-                     "threads=%d: plain_ldigo %.1f us, onednn_preferred %.1f us -> %s\n",
+    int winner = 0;
+    for (int c = 1; c < n; ++c)
+        if (best[c] < best[winner] * (winner == 0 ? 1.0 - policy.tie_margin : 1.0)) winner = c;
+    if (verbose()) {
+        std::fprintf(stderr, "mkldnn_rnn: autotune %s dir=%d steps=%lld batch=%lld in=%lld hidden=%lld proj=%lld threads=%d:",
                      mode_name(static_cast<Mode>(key.mode)), key.direction, static_cast<long long>(key.steps),
                      static_cast<long long>(key.batch), static_cast<long long>(key.src_channels),
-                     static_cast<long long>(key.hidden), static_cast<long long>(key.proj), key.threads,
-                     best[0] * 1e6, best[1] * 1e6, format_name(formats[winner]));
+                     static_cast<long long>(key.hidden), static_cast<long long>(key.proj), key.threads);
+        for (int c = 0; c < n; ++c) std::fprintf(stderr, " %s %.1f us,", format_name(formats[c]), best[c] * 1e6);
+        std::fprintf(stderr, " -> %s\n", format_name(formats[winner]));
+    }
     return candidates[winner];
 }
 

@@ -61,19 +61,6 @@ dnnl::memory reordered(const dnnl::memory& from, const md& to) {
 
 int backend_max_threads() { return omp_get_max_threads(); }
 
-bool PrimitiveKey::operator==(const PrimitiveKey& o) const { return std::memcmp(this, &o, sizeof(*this)) == 0; }
-
-std::size_t PrimitiveKeyHash::operator()(const PrimitiveKey& key) const {
-    // FNV-1a over the key's 64-bit words (the key has no padding, see its declaration); a word at a time
-    // is 8x fewer dependent multiplies than a byte at a time, and this runs on every execution.
-    static_assert(sizeof(PrimitiveKey) % sizeof(uint64_t) == 0, "PrimitiveKey is hashed as whole words");
-    uint64_t words[sizeof(PrimitiveKey) / sizeof(uint64_t)];
-    std::memcpy(words, &key, sizeof(key));
-    uint64_t h = 1469598103934665603ull;
-    for (const uint64_t w : words) h = (h ^ w) * 1099511628211ull;
-    return static_cast<std::size_t>(h);
-}
-
 // ---------------------------------------------------------------------------------------------------
 struct LayerWeightsMemory::Impl {
     // The weights in one set of layouts; projection is empty without proj_size.
@@ -120,6 +107,11 @@ LayerWeightsMemory::LayerWeightsMemory(const RnnConfig& config, int64_t layer, c
 }
 
 LayerWeightsMemory::~LayerWeightsMemory() = default;
+
+LayerWeightsMemory::Plain LayerWeightsMemory::plain() const {
+    auto data = [](const dnnl::memory& m) { return static_cast<const float*>(m.get_data_handle()); };
+    return {data(impl_->plain.layer), data(impl_->plain.iter), data(impl_->bias)};
+}
 
 // ---------------------------------------------------------------------------------------------------
 struct RnnPrimitive::Impl {
@@ -232,9 +224,9 @@ RnnPrimitive::RnnPrimitive(const PrimitiveKey& key) : impl_(std::make_unique<Imp
 
 RnnPrimitive::~RnnPrimitive() = default;
 
-void RnnPrimitive::execute(const RnnCallArgs& args, const LayerWeightsMemory& weights, Workspace& workspace) const {
+void RnnPrimitive::execute(const RnnCallArgs& args, const LayerPack& weights, Workspace& workspace) const {
     Impl& p = *impl_;
-    LayerWeightsMemory::Impl& w = weights.impl();
+    LayerWeightsMemory::Impl& w = weights.onednn->impl();
     const LayerWeightsMemory::Impl::Layouts layouts = p.plain_weights
             ? w.plain
             : w.in_layouts(p.weights_layer, p.weights_iter, p.weights_projection);

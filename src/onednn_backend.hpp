@@ -4,40 +4,14 @@
 // touches that one file. Nothing here includes dnnl.hpp.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 
 #include "mkldnn_rnn/config.hpp"
-#include "mkldnn_rnn/packed_rnn.hpp"
+#include "step_kernel.hpp"
 #include "weight_packing.hpp"
 
 namespace mkldnn_rnn::detail {
-
-class Workspace;
-
-enum class Direction : int32_t { left_to_right, right_to_left };
-
-// Everything that determines one oneDNN RNN primitive: cell, direction, weights format, threads, sizes
-// and the strides of the sequence arguments (states are always dense [batch, channels]). Four int32 and
-// then int64 fields: no padding bytes, so the key hashes and compares as raw memory.
-struct PrimitiveKey {
-    int32_t mode = 0;
-    int32_t direction = 0;
-    int32_t weights_format = 0;
-    int32_t threads = 0; // OpenMP threads the primitive will run with (oneDNN sizes its work by it)
-    int64_t steps = 0, batch = 0;
-    int64_t src_channels = 0, hidden = 0, proj = 0;
-    int64_t src_stride_t = 0, src_stride_n = 0; // src_layer [steps, batch, src_channels]
-    int64_t dst_stride_t = 0, dst_stride_n = 0; // dst_layer [steps, batch, H_out]
-
-    bool operator==(const PrimitiveKey& o) const;
-};
-
-struct PrimitiveKeyHash {
-    std::size_t operator()(const PrimitiveKey& key) const;
-};
 
 // One (layer, direction)'s weights in oneDNN memory: the plain layout packed at pack() time, and copies
 // in whatever other layouts primitives asked for, each reordered once on first use (bounded).
@@ -45,6 +19,16 @@ class LayerWeightsMemory {
 public:
     LayerWeightsMemory(const RnnConfig& config, int64_t layer, const PlainLayerWeights& plain);
     ~LayerWeightsMemory();
+
+    // The plain arrays packed at construction: weights_layer and weights_iter in ldigo
+    // ([channels][gates][hidden]), bias in ldgo ([bias_gates(config)][hidden]).
+    struct Plain {
+        const float* layer;
+        const float* iter;
+        const float* bias;
+    };
+    Plain plain() const;
+
     struct Impl;
     Impl& impl() const { return *impl_; }
 
@@ -55,24 +39,14 @@ private:
 // Threads the calling thread's next oneDNN execution will use (torch.set_num_threads sets it too).
 int backend_max_threads();
 
-// Data pointers of one execution; layouts are those named by the primitive's key.
-struct RnnCallArgs {
-    const float* src_layer = nullptr;
-    const float* src_iter = nullptr;
-    const float* src_iter_c = nullptr; // LSTM only
-    float* dst_layer = nullptr;
-    float* dst_iter = nullptr;
-    float* dst_iter_c = nullptr; // LSTM only
-};
-
 // A created forward-inference primitive with its memory descriptors. execute() is safe to call
 // concurrently: each execution takes its own set of memory objects from a pool (grown only when more
 // executions overlap than ever before) and its scratchpad from the calling thread's workspace.
-class RnnPrimitive {
+class RnnPrimitive final : public StepKernel {
 public:
     explicit RnnPrimitive(const PrimitiveKey& key);
-    ~RnnPrimitive();
-    void execute(const RnnCallArgs& args, const LayerWeightsMemory& weights, Workspace& workspace) const;
+    ~RnnPrimitive() override;
+    void execute(const RnnCallArgs& args, const LayerPack& weights, Workspace& workspace) const override;
     struct Impl;
 
 private:

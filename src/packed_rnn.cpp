@@ -1,5 +1,5 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
-// The forward pass: runs each (layer, direction) as one oneDNN primitive execution per step range of the
+// The forward pass: runs each (layer, direction) as one step kernel execution per step range of the
 // sequence plan (see sequence_plan.hpp), chaining layers through per-thread workspace buffers.
 #include "mkldnn_rnn/packed_rnn.hpp"
 
@@ -9,9 +9,11 @@
 
 #include "api_checks.hpp"
 #include "autotune.hpp"
+#include "fused_kernel.hpp"
 #include "lru_cache.hpp"
 #include "onednn_backend.hpp"
 #include "sequence_plan.hpp"
+#include "step_kernel.hpp"
 #include "weight_packing.hpp"
 #include "workspace.hpp"
 
@@ -69,8 +71,8 @@ struct PackedRnn::Impl {
 
     RnnConfig config;
     EngineOptions options;
-    std::vector<std::unique_ptr<detail::LayerWeightsMemory>> weights; // [layer * D + direction]
-    mutable detail::LruCache<detail::PrimitiveKey, detail::RnnPrimitive, detail::PrimitiveKeyHash> primitives;
+    std::vector<std::unique_ptr<detail::LayerPack>> weights; // [layer * D + direction]
+    mutable detail::LruCache<detail::PrimitiveKey, detail::StepKernel, detail::PrimitiveKeyHash> primitives;
 
     void run(const SequenceInput& in, const SequenceOutput& out) const;
 
@@ -154,7 +156,7 @@ void PackedRnn::Impl::run_direction(int64_t layer, int64_t direction, const Sequ
         Strided<const float> src, Strided<float> dst, const StateSlices& state, CallBuffers& buffers) const {
     const bool lstm = config.mode == Mode::LSTM, reverse = direction == 1;
     const int64_t O = config.output_size(), H = config.hidden_size, N = plan.batch, k = plan.num_ranges;
-    const detail::LayerWeightsMemory& weights_memory = *weights[layer * config.num_directions() + direction];
+    const detail::LayerPack& layer_weights = *weights[layer * config.num_directions() + direction];
     detail::Workspace& workspace = detail::Workspace::for_this_thread();
 
     // The first execution reads h0/c0, or the shared zeros without them, in place when rows keep their
@@ -201,12 +203,12 @@ void PackedRnn::Impl::run_direction(int64_t layer, int64_t direction, const Sequ
             args.src_iter_c = first && state_in_place ? c0 : buffers.c[cur];
             args.dst_iter_c = last && plan.sorted && state.cn ? state.cn : buffers.c[1 - cur];
         }
-        const auto primitive = primitives.get_or_create(key, [&]() -> std::shared_ptr<const detail::RnnPrimitive> {
+        const auto kernel = primitives.get_or_create(key, [&]() -> std::shared_ptr<const detail::StepKernel> {
             if (options.weights_format == WeightsFormat::automatic)
-                return detail::tune_primitive(key, args, weights_memory, workspace);
-            return std::make_shared<const detail::RnnPrimitive>(key);
+                return detail::tune_kernel(key, args, layer_weights, workspace);
+            return detail::make_step_kernel(key);
         });
-        primitive->execute(args, weights_memory, workspace);
+        kernel->execute(args, layer_weights, workspace);
         cur = 1 - cur;
 
         // Rows whose sequences ended in this range: all rows at the end of the reverse direction, rows
@@ -233,8 +235,9 @@ std::shared_ptr<const PackedRnn> PackedRnn::pack(const RnnConfig& config, const 
     impl->weights.reserve(weights.size());
     for (std::size_t k = 0; k < weights.size(); ++k) {
         const int64_t layer = static_cast<int64_t>(k) / D;
-        impl->weights.push_back(std::make_unique<detail::LayerWeightsMemory>(
-                config, layer, detail::to_onednn_plain(config, layer, weights[k])));
+        impl->weights.push_back(std::make_unique<detail::LayerPack>(
+                std::make_unique<detail::LayerWeightsMemory>(config, layer, detail::to_onednn_plain(config, layer, weights[k])),
+                std::make_unique<detail::FusedWeights>(config, layer)));
     }
     return std::shared_ptr<const PackedRnn>(new PackedRnn(std::move(impl)));
 }

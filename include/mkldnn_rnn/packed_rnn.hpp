@@ -24,15 +24,18 @@ struct LayerWeights {
     const float* weight_hr = nullptr;
 };
 
-// How the recurrent weights are laid out for oneDNN, which decides the oneDNN implementation that runs:
-// at our shapes the difference is 2-3x and the winner depends on the shape and the thread count
-// (docs/performance.md). `automatic` times the candidates on the first call of each shape and keeps the
-// winner (see src/autotune.hpp). The environment variable MKLDNN_RNN_IMPL (auto, plain_ldigo,
-// onednn_preferred), read by pack(), replaces `automatic` with a fixed choice for reproducible runs.
+// Which implementation runs a layer, named by the weights layout it reads: oneDNN's RNN primitives
+// with plain or with oneDNN's preferred weights (at our shapes 2-3x apart, the winner depending on the
+// shape and the thread count; docs/performance.md), or mkldnn_rnn's own fused small-batch kernel.
+// `automatic` times the candidates on the first call of each shape and keeps the winner (see
+// src/autotune.hpp). The environment variable MKLDNN_RNN_IMPL (auto, plain_ldigo, onednn_preferred,
+// fused), read by pack(), replaces `automatic` with a fixed choice for reproducible runs.
 enum class WeightsFormat {
     automatic,        // measured per shape on first use
     plain_ldigo,      // oneDNN's plain ldigo/ldio layout, packed once at pack() time
     onednn_preferred, // the layout oneDNN asks for (format_tag::any), reordered once per layout seen
+    fused,            // the fused kernel: weights blocked by 16 hidden units, gate math fused into each
+                      // step; needs AVX-512 and no LSTM projection, plain_ldigo runs where it does not apply
 };
 
 struct EngineOptions {

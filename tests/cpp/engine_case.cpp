@@ -18,7 +18,7 @@ bool same_bits(const EngineResult& a, const EngineResult& b) {
 }
 
 std::string EngineCase::name() const {
-    static const char* const formats[] = {"auto", "plain", "preferred"};
+    static const char* const formats[] = {"auto", "plain", "preferred", "fused"};
     static const char* const kinds[] = {"nolen", "equal", "mixed", "desc"};
     std::string s = mode_name(config.mode);
     s += "_L" + std::to_string(config.num_layers) + (config.bidirectional ? "_bidir" : "_uni")

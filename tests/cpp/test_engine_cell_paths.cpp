@@ -107,7 +107,8 @@ TEST_P(CellModes, SharedModelServesCellsAndSequences) {
     const RnnConfig config{GetParam(), I, H, 1, true, false, 0};
     const bool lstm = config.mode == Mode::LSTM;
     const ModelWeights model = random_weights(config, 21);
-    for (WeightsFormat format : {WeightsFormat::automatic, WeightsFormat::plain_ldigo, WeightsFormat::onednn_preferred}) {
+    for (WeightsFormat format : {WeightsFormat::automatic, WeightsFormat::plain_ldigo, WeightsFormat::onednn_preferred,
+                                  WeightsFormat::fused}) {
         EngineOptions options;
         options.weights_format = format;
         const auto engine = PackedRnn::pack(config, model.views(), options);

@@ -5,12 +5,14 @@
 //  * small sizes (I=7, H=13, P=5), weights format automatic: the full product mode x num_layers
 //    {1,2,3} x bidirectional x bias x proj_size (LSTM 0 and 5) x layout x lengths {none, equal, mixed,
 //    descending} x N {1,3,8} x T {1,5,17};
-//  * the same with each fixed format (plain_ldigo, onednn_preferred), bias and layout alternating with
+//  * the same with each fixed format (plain_ldigo, onednn_preferred, fused), bias and layout alternating with
 //    the parity of the other indices;
 //  * the benchmark's sizes (I=250, H=200, P=100), automatic: mode x num_layers x bidirectional x
 //    proj_size x lengths at (N, T) in {(1,17), (8,1), (3,5)}, with bias and layout alternating, so that
 //    every value of every dimension meets every value of every other one at one size or the other;
-//  * in both, the initial state (given or zeros) alternates with the case index;
+//  * the benchmark's sizes again with the fused kernel forced: mode (without projection) x num_layers
+//    {1,2} x bidirectional x lengths {none, mixed} x (N,T) in {(1,17), (3,5)};
+//  * in all, the initial state (given or zeros) alternates with the case index;
 //  * the weights format is `automatic`, what users run: test_engine_formats.cpp repeats the small
 //    product with each fixed format.
 // Each case also runs twice and must give the same bits (the second call runs on cached primitives).
@@ -51,7 +53,7 @@ std::vector<EngineCase> grid() {
                             for (int64_t N : {1, 3, 8})
                                 for (int64_t T : {1, 5, 17}) add(small, mode, layers, bidir, bias, layout, lengths, N, T);
     int parity = 0;
-    for (WeightsFormat format : {WeightsFormat::plain_ldigo, WeightsFormat::onednn_preferred})
+    for (WeightsFormat format : {WeightsFormat::plain_ldigo, WeightsFormat::onednn_preferred, WeightsFormat::fused})
         for (const auto& mode : mode_variants(small))
             for (int64_t layers : {1, 2, 3})
                 for (bool bidir : {false, true})
@@ -72,6 +74,19 @@ std::vector<EngineCase> grid() {
                         ++flip;
                         add(large, mode, layers, bidir, flip % 2 == 0,
                             (flip / 2) % 2 ? SequenceLayout::batch_first : SequenceLayout::time_major, lengths, N, T);
+                    }
+    // The fused kernel at H = 200: 13 blocks, the last one partial, split between the OpenMP threads
+    // (H = 13 above is a single block, which one thread runs).
+    for (const auto& mode : mode_variants(large))
+        for (int64_t layers : {1, 2})
+            for (bool bidir : {false, true})
+                for (Lengths lengths : {Lengths::none, Lengths::mixed})
+                    for (auto [N, T] : {std::pair<int64_t, int64_t>{1, 17}, {3, 5}}) {
+                        if (mode.second > 0) continue; // projection: plain_ldigo runs it, covered above
+                        ++flip;
+                        add(large, mode, layers, bidir, flip % 2 == 0,
+                            (flip / 2) % 2 ? SequenceLayout::batch_first : SequenceLayout::time_major, lengths, N, T,
+                            WeightsFormat::fused);
                     }
     return cases;
 }

@@ -14,10 +14,11 @@
 namespace mkldnn_rnn::testing {
 namespace {
 
-// A 2-layer bidirectional LSTM with projection: the most state the engine keeps per call.
-EngineCase shape(int64_t k) {
+// A 2-layer bidirectional LSTM with projection: the most state the engine keeps per call. With
+// proj_size 0 and H = 40 (three 16-unit blocks, the last one partial), the fused kernel can run it.
+EngineCase shape(int64_t k, int64_t proj_size = 5) {
     EngineCase c;
-    c.config = {Mode::LSTM, 7, 13, 2, true, true, 5};
+    c.config = {Mode::LSTM, 7, proj_size > 0 ? 13 : 40, 2, true, true, proj_size};
     c.N = 1 + k % 4;
     c.T = 1 + (k * 5) % 9;
     c.lengths = k % 3 == 0 ? Lengths::mixed : Lengths::none;
@@ -26,17 +27,29 @@ EngineCase shape(int64_t k) {
     return c;
 }
 
-TEST(EngineThreads, SharedModelGivesSerialResults) {
+// The model the engine tunes (projection: oneDNN's kernels only), and one on the fused kernel, whose
+// OpenMP team and per-step barriers run inside each caller's thread.
+struct SharedModel {
+    int64_t proj_size;
+    WeightsFormat format;
+};
+
+class EngineThreadsShared : public ::testing::TestWithParam<SharedModel> {};
+
+TEST_P(EngineThreadsShared, GivesSerialResults) {
     constexpr int kThreads = 8, kCalls = 200, kInputs = 24;
-    const EngineCase base = shape(0);
+    const int64_t proj_size = GetParam().proj_size;
+    const EngineCase base = shape(0, proj_size);
     const ModelWeights model = random_weights(base.config, 7);
-    const auto engine = PackedRnn::pack(base.config, model.views());
+    EngineOptions options;
+    options.weights_format = GetParam().format;
+    const auto engine = PackedRnn::pack(base.config, model.views(), options);
 
     std::vector<EngineCase> cases;
     std::vector<CaseData> data;
     std::vector<EngineResult> serial;
     for (int k = 0; k < kInputs; ++k) {
-        cases.push_back(shape(k));
+        cases.push_back(shape(k, proj_size));
         data.push_back(case_data(cases.back(), 100 + k));
         serial.push_back(run_engine(*engine, cases.back(), data.back()));
     }
@@ -52,6 +65,12 @@ TEST(EngineThreads, SharedModelGivesSerialResults) {
     for (auto& th : threads) th.join();
     EXPECT_EQ(mismatches.load(), 0) << "of " << kThreads * kCalls << " concurrent calls";
 }
+
+INSTANTIATE_TEST_SUITE_P(Models, EngineThreadsShared,
+                         ::testing::Values(SharedModel{5, WeightsFormat::automatic}, SharedModel{0, WeightsFormat::fused}),
+                         [](const ::testing::TestParamInfo<SharedModel>& info) {
+                             return info.param.proj_size > 0 ? std::string("projection_auto") : std::string("fused");
+                         });
 
 TEST(EngineThreads, CacheStaysWithinCapacity) {
     const EngineCase base = shape(0);

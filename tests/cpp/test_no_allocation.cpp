@@ -187,6 +187,10 @@ TEST(NoAllocation, ForwardAcrossConfigurations) {
             {"LSTM proj_size batch_first lengths", config(Mode::LSTM, 2, false, 64), 7, 3, true, true, WeightsFormat::plain_ldigo},
             {"GRU bidirectional batch_first", config(Mode::GRU, 1, true), 6, 4, false, true, WeightsFormat::plain_ldigo},
             {"RNN_TANH 3 layers lengths", config(Mode::RNN_TANH, 3, false), 5, 3, true, false, WeightsFormat::plain_ldigo},
+            {"LSTM T=15 N=1 fused", config(Mode::LSTM, 1, false), 15, 1, false, false, WeightsFormat::fused},
+            {"LSTM 2 layers bidirectional lengths fused", config(Mode::LSTM, 2, true), 9, 5, true, false, WeightsFormat::fused},
+            {"GRU batch_first fused", config(Mode::GRU, 1, false), 6, 4, false, true, WeightsFormat::fused},
+            {"RNN_RELU lengths fused", config(Mode::RNN_RELU, 2, false), 5, 3, true, false, WeightsFormat::fused},
     };
     for (const Case& k : cases) {
         Model model(k.config, k.format);

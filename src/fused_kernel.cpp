@@ -1,0 +1,319 @@
+// Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
+// The fused small-batch kernel. See fused_kernel.hpp for what it does and why.
+//
+// Gate order is oneDNN's, as the plain weights hold it (weight_packing.cpp): LSTM i,f,g,o; GRU z,r,n
+// with the bias of n split into b_in (with W_in x) and b_hn (inside r * (W_hn h + b_hn)); RNN one gate.
+#include "fused_kernel.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <utility>
+
+#include <omp.h>
+
+#include "onednn_backend.hpp"
+#include "vector_math.hpp"
+#include "workspace.hpp"
+
+namespace mkldnn_rnn::detail {
+namespace {
+
+constexpr int64_t kLanes = 16; // hidden units per block: one AVX-512 register of fp32
+// The input projection of a chunk of steps is computed before their recurrence, into at most this
+// many bytes of the workspace: a whole sentence at the benchmark's shape, and bounded for T = 100k.
+constexpr int64_t kProjectionBytes = 256 * 1024;
+constexpr int kMaxProjectRows = 12;
+constexpr int kMaxStepRows = 4; // batch rows whose step shares one pass over W_hh
+
+constexpr int gate_count(Mode mode) { return mode == Mode::LSTM ? 4 : mode == Mode::GRU ? 3 : 1; }
+
+struct FreeFloats {
+    void operator()(float* p) const { std::free(p); }
+};
+using Floats = std::unique_ptr<float[], FreeFloats>;
+
+// Zero-filled, 64-byte aligned: a block's row of gates ([G][16] floats) starts on a cache line.
+Floats zeroed_floats(int64_t count) {
+    const std::size_t bytes = (static_cast<std::size_t>(count) * sizeof(float) + 63) / 64 * 64;
+    void* p = std::aligned_alloc(64, bytes == 0 ? 64 : bytes);
+    if (!p) throw std::bad_alloc();
+    std::memset(p, 0, bytes);
+    return Floats(static_cast<float*>(p));
+}
+
+} // namespace
+
+struct FusedWeights::Blocked {
+    int64_t blocks = 0; // ceil(hidden / 16); lanes past hidden are zero weights and are never stored
+    Floats layer;       // [blocks][src_channels][G][16]
+    Floats iter;        // [blocks][hidden][G][16]
+    Floats bias;        // [blocks][G][16]: oneDNN's bias (LSTM b_ih + b_hh; GRU z, r summed, n: b_in)
+    Floats bias_hn;     // [blocks][16]: GRU's b_hn, applied inside r * (W_hn h + b_hn)
+};
+
+namespace {
+
+// ldigo [C][G][H] -> [H/16][C][G][16].
+void block_weights(const float* ldigo, int64_t C, int64_t G, int64_t H, float* out) {
+    for (int64_t c = 0; c < C; ++c)
+        for (int64_t g = 0; g < G; ++g)
+            for (int64_t h = 0; h < H; ++h)
+                out[((h / kLanes * C + c) * G + g) * kLanes + h % kLanes] = ldigo[(c * G + g) * H + h];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Input projection: out[r] = bias + sum_c x[r][c] * W[c] for R rows at once, W one block [C][G][16].
+template <int G, int R>
+MKLDNN_RNN_AVX512 void project_rows(const float* w, const float* bias, int64_t C, const float* const* x,
+        float* const* out) {
+    __m512 acc[R][G];
+#pragma GCC unroll 16
+    for (int g = 0; g < G; ++g) {
+        const __m512 b = _mm512_load_ps(bias + g * kLanes);
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) acc[r][g] = b;
+    }
+    for (int64_t c = 0; c < C; ++c) {
+        __m512 wv[G];
+#pragma GCC unroll 16
+        for (int g = 0; g < G; ++g) wv[g] = _mm512_load_ps(w + (c * G + g) * kLanes);
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) {
+            const __m512 xv = _mm512_set1_ps(x[r][c]);
+#pragma GCC unroll 16
+            for (int g = 0; g < G; ++g) acc[r][g] = _mm512_fmadd_ps(wv[g], xv, acc[r][g]);
+        }
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 16
+        for (int g = 0; g < G; ++g) _mm512_store_ps(out[r] + g * kLanes, acc[r][g]);
+}
+
+// Rows per pass: G accumulators per row plus G weights in 32 registers.
+template <int G>
+constexpr int max_project_rows = G == 4 ? 6 : G == 3 ? 8 : kMaxProjectRows;
+
+using ProjectFn = void (*)(const float*, const float*, int64_t, const float* const*, float* const*);
+
+template <int G, std::size_t... I>
+constexpr std::array<ProjectFn, sizeof...(I)> project_table(std::index_sequence<I...>) {
+    return {&project_rows<G, static_cast<int>(I) + 1>...};
+}
+
+template <int G>
+const ProjectFn* project_functions() {
+    static constexpr auto table = project_table<G>(std::make_index_sequence<max_project_rows<G>>{});
+    return table.data();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// One step of NR batch rows on hidden block b: the gates' W_hh h products, then the cell's elementwise
+// update, in registers. h_prev and c_prev point at whole rows [H]; gx at the block's projected input
+// [G][16]; c_out and h_out at whole rows, of which the block's valid lanes are written.
+template <Mode M, int NR>
+MKLDNN_RNN_AVX512 void step_rows(const FusedWeights::Blocked& w, int64_t b, int64_t H, __mmask16 valid,
+        const float* const* h_prev, const float* const* gx, const float* const* c_prev, float* const* c_out,
+        float* const* h_out) {
+    constexpr int G = gate_count(M);
+    // Independent accumulator sets over alternate k, so that the FMA latency (4 cycles) is hidden even
+    // when one row of an RNN has a single chain.
+    constexpr int KS = G * NR >= 8 ? 1 : G * NR >= 4 ? 2 : 4;
+    __m512 acc[KS][NR][G];
+#pragma GCC unroll 16
+    for (int n = 0; n < NR; ++n)
+#pragma GCC unroll 16
+        for (int g = 0; g < G; ++g) {
+            const bool hidden_bias = M == Mode::GRU && g == 2; // n: r multiplies (W_hn h + b_hn) alone
+            acc[0][n][g] = _mm512_load_ps(hidden_bias ? w.bias_hn.get() + b * kLanes : gx[n] + g * kLanes);
+#pragma GCC unroll 4
+            for (int s = 1; s < KS; ++s) acc[s][n][g] = _mm512_setzero_ps();
+        }
+
+    const float* wb = w.iter.get() + b * H * G * kLanes;
+    auto accumulate = [&](int s, int64_t k) MKLDNN_RNN_AVX512 {
+        __m512 wv[G];
+#pragma GCC unroll 16
+        for (int g = 0; g < G; ++g) wv[g] = _mm512_load_ps(wb + (k * G + g) * kLanes);
+#pragma GCC unroll 16
+        for (int n = 0; n < NR; ++n) {
+            const __m512 hv = _mm512_set1_ps(h_prev[n][k]);
+#pragma GCC unroll 16
+            for (int g = 0; g < G; ++g) acc[s][n][g] = _mm512_fmadd_ps(wv[g], hv, acc[s][n][g]);
+        }
+    };
+    int64_t k = 0;
+    for (; k + KS <= H; k += KS)
+#pragma GCC unroll 4
+        for (int s = 0; s < KS; ++s) accumulate(s, k + s);
+    for (; k < H; ++k) accumulate(0, k);
+#pragma GCC unroll 4
+    for (int s = 1; s < KS; ++s)
+#pragma GCC unroll 16
+        for (int n = 0; n < NR; ++n)
+#pragma GCC unroll 16
+            for (int g = 0; g < G; ++g) acc[0][n][g] = _mm512_add_ps(acc[0][n][g], acc[s][n][g]);
+
+    const int64_t u = b * kLanes; // the block's first unit
+#pragma GCC unroll 16
+    for (int n = 0; n < NR; ++n) {
+        const __m512* a = acc[0][n];
+        __m512 h;
+        if constexpr (M == Mode::LSTM) {
+            const __m512 i = vec::sigmoid(a[0]), f = vec::sigmoid(a[1]), g = vec::tanh(a[2]), o = vec::sigmoid(a[3]);
+            const __m512 c = _mm512_fmadd_ps(f, _mm512_maskz_loadu_ps(valid, c_prev[n] + u), _mm512_mul_ps(i, g));
+            _mm512_mask_storeu_ps(c_out[n] + u, valid, c);
+            h = _mm512_mul_ps(o, vec::tanh(c));
+        } else if constexpr (M == Mode::GRU) {
+            const __m512 z = vec::sigmoid(a[0]), r = vec::sigmoid(a[1]);
+            const __m512 n_gate = vec::tanh(_mm512_fmadd_ps(r, a[2], _mm512_load_ps(gx[n] + 2 * kLanes)));
+            const __m512 hp = _mm512_maskz_loadu_ps(valid, h_prev[n] + u);
+            h = _mm512_fmadd_ps(z, _mm512_sub_ps(hp, n_gate), n_gate); // (1 - z) * n + z * h
+        } else if constexpr (M == Mode::RNN_TANH) {
+            h = vec::tanh(a[0]);
+        } else {
+            h = vec::relu(a[0]);
+        }
+        _mm512_mask_storeu_ps(h_out[n] + u, valid, h);
+    }
+}
+
+using StepFn = void (*)(const FusedWeights::Blocked&, int64_t, int64_t, __mmask16, const float* const*,
+                        const float* const*, const float* const*, float* const*, float* const*);
+
+template <Mode M>
+const StepFn* step_functions() {
+    static constexpr std::array<StepFn, kMaxStepRows> table{&step_rows<M, 1>, &step_rows<M, 2>, &step_rows<M, 3>,
+                                                            &step_rows<M, 4>};
+    return table.data();
+}
+
+struct Functions {
+    const ProjectFn* project;
+    int max_project_rows;
+    const StepFn* step;
+};
+
+Functions functions_for(Mode mode) {
+    switch (mode) {
+        case Mode::LSTM: return {project_functions<4>(), max_project_rows<4>, step_functions<Mode::LSTM>()};
+        case Mode::GRU: return {project_functions<3>(), max_project_rows<3>, step_functions<Mode::GRU>()};
+        case Mode::RNN_TANH: return {project_functions<1>(), max_project_rows<1>, step_functions<Mode::RNN_TANH>()};
+        case Mode::RNN_RELU: break;
+    }
+    return {project_functions<1>(), max_project_rows<1>, step_functions<Mode::RNN_RELU>()};
+}
+
+} // namespace
+
+bool fused_kernel_applies(const PrimitiveKey& key) { return key.proj == 0 && vec::cpu_has_avx512(); }
+
+FusedWeights::FusedWeights(const RnnConfig& config, int64_t layer)
+    : mode_(config.mode), src_channels_(config.layer_input_size(layer)), hidden_(config.hidden_size) {}
+
+FusedWeights::~FusedWeights() = default;
+
+const FusedWeights::Blocked& FusedWeights::get(const LayerWeightsMemory& plain) const {
+    std::call_once(once_, [&] {
+        const int64_t G = gate_count(mode_), H = hidden_, C = src_channels_;
+        const LayerWeightsMemory::Plain from = plain.plain();
+        auto w = std::make_unique<Blocked>();
+        w->blocks = (H + kLanes - 1) / kLanes;
+        w->layer = zeroed_floats(w->blocks * C * G * kLanes);
+        block_weights(from.layer, C, G, H, w->layer.get());
+        w->iter = zeroed_floats(w->blocks * H * G * kLanes);
+        block_weights(from.iter, H, G, H, w->iter.get());
+        w->bias = zeroed_floats(w->blocks * G * kLanes);
+        w->bias_hn = zeroed_floats(w->blocks * kLanes);
+        for (int64_t g = 0; g < G; ++g)
+            for (int64_t h = 0; h < H; ++h) w->bias[(h / kLanes * G + g) * kLanes + h % kLanes] = from.bias[g * H + h];
+        if (mode_ == Mode::GRU) std::memcpy(w->bias_hn.get(), from.bias + 3 * H, static_cast<size_t>(H) * sizeof(float));
+        blocked_ = std::move(w);
+    });
+    return *blocked_;
+}
+
+void FusedKernel::execute(const RnnCallArgs& args, const LayerPack& weights, Workspace& workspace) const {
+    const FusedWeights::Blocked& w = weights.fused->get(*weights.onednn);
+    const auto mode = static_cast<Mode>(key_.mode);
+    const Functions fns = functions_for(mode);
+    const bool lstm = mode == Mode::LSTM;
+    const bool reverse = static_cast<Direction>(key_.direction) == Direction::right_to_left;
+    const int64_t T = key_.steps, N = key_.batch, C = key_.src_channels, H = key_.hidden, B = w.blocks;
+    const int64_t gate_floats = gate_count(mode) * kLanes; // one block's gates of one row
+    const int64_t step_floats = B * N * gate_floats;
+    const int64_t chunk = std::clamp<int64_t>(kProjectionBytes / (step_floats * int64_t{sizeof(float)}), 1, T);
+    // projected[((b * chunk + s) * N + n) * gate_floats]: block b's gates of row n at the chunk's step s.
+    float* const projected = static_cast<float*>(workspace.scratchpad(chunk * step_floats * sizeof(float)));
+    const auto src_row = [&](int64_t t, int64_t n) { return args.src_layer + t * key_.src_stride_t + n * key_.src_stride_n; };
+    const auto dst_row = [&](int64_t t, int64_t n) { return args.dst_layer + t * key_.dst_stride_t + n * key_.dst_stride_n; };
+    const auto gates_of = [&](int64_t b, int64_t s, int64_t n) { return projected + ((b * chunk + s) * N + n) * gate_floats; };
+
+    // Thread tid owns hidden blocks [b0, b1): their projection, their units of h and c at every step.
+    const auto run = [&](int tid, int threads) {
+        const int64_t b0 = B * tid / threads, b1 = B * (tid + 1) / threads;
+        const float* x_rows[kMaxProjectRows];
+        float* out_rows[kMaxProjectRows];
+        for (int64_t done = 0; done < T; done += chunk) {
+            const int64_t len = std::min(chunk, T - done);
+            const int64_t t0 = reverse ? T - done - len : done; // the chunk is steps [t0, t0 + len)
+            for (int64_t b = b0; b < b1; ++b)
+                for (int64_t r0 = 0; r0 < len * N; r0 += fns.max_project_rows) {
+                    const int rows = static_cast<int>(std::min<int64_t>(fns.max_project_rows, len * N - r0));
+                    for (int i = 0; i < rows; ++i) {
+                        const int64_t s = (r0 + i) / N, n = (r0 + i) % N;
+                        x_rows[i] = src_row(t0 + s, n);
+                        out_rows[i] = gates_of(b, s, n);
+                    }
+                    fns.project[rows - 1](w.layer.get() + b * C * gate_floats, w.bias.get() + b * gate_floats, C,
+                                          x_rows, out_rows);
+                }
+            for (int64_t i = 0; i < len; ++i) {
+                const int64_t s = reverse ? len - 1 - i : i, t = t0 + s;
+                const bool first = done == 0 && i == 0;
+                const int64_t t_prev = reverse ? t + 1 : t - 1;
+                for (int64_t b = b0; b < b1; ++b) {
+                    const int64_t lanes = std::min(kLanes, H - b * kLanes);
+                    const auto valid = static_cast<__mmask16>((1u << lanes) - 1u);
+                    for (int64_t n0 = 0; n0 < N; n0 += kMaxStepRows) {
+                        const int rows = static_cast<int>(std::min<int64_t>(kMaxStepRows, N - n0));
+                        const float *h_prev[kMaxStepRows], *gx[kMaxStepRows], *c_prev[kMaxStepRows] = {};
+                        float *c_out[kMaxStepRows] = {}, *h_out[kMaxStepRows];
+                        for (int j = 0; j < rows; ++j) {
+                            const int64_t n = n0 + j;
+                            h_prev[j] = first ? args.src_iter + n * H : dst_row(t_prev, n);
+                            gx[j] = gates_of(b, s, n);
+                            h_out[j] = dst_row(t, n);
+                            if (lstm) {
+                                c_prev[j] = (first ? args.src_iter_c : args.dst_iter_c) + n * H;
+                                c_out[j] = args.dst_iter_c + n * H;
+                            }
+                        }
+                        fns.step[rows - 1](w, b, H, valid, h_prev, gx, c_prev, c_out, h_out);
+                    }
+                }
+                // The next step reads the whole of h, which every thread has a share of.
+                if (threads > 1) {
+#pragma omp barrier
+                }
+            }
+        }
+        // h_n is the last step's output; c_n was updated in place.
+        const int64_t t_last = reverse ? 0 : T - 1, u0 = b0 * kLanes, u1 = std::min(b1 * kLanes, H);
+        for (int64_t n = 0; n < N && u1 > u0; ++n)
+            std::memcpy(args.dst_iter + n * H + u0, dst_row(t_last, n) + u0, static_cast<size_t>(u1 - u0) * sizeof(float));
+    };
+
+    const int threads = static_cast<int>(std::clamp<int64_t>(key_.threads, 1, B));
+    if (threads == 1) {
+        run(0, 1);
+        return;
+    }
+#pragma omp parallel num_threads(threads)
+    run(omp_get_thread_num(), omp_get_num_threads());
+}
+
+} // namespace mkldnn_rnn::detail
