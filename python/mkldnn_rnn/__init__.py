@@ -8,6 +8,7 @@ their cells as well. README.md shows the usage; docs/torch_contract.md the ops u
 from . import _library
 
 _library.load()  # before the modules below: their annotations name torch.classes.mkldnn_rnn
+_library.declare_no_torch_function_on_script_objects()
 
 from torch.utils.mkldnn import (MkldnnBatchNorm, MkldnnConv1d, MkldnnConv2d, MkldnnConv3d,  # noqa: E402
                                 MkldnnLinear, MkldnnPrelu)

@@ -63,9 +63,32 @@ def to_layout(value, mkldnn):
 def test_sequence_module(kind, layers, bidir, bias, batch_first, form, hx, layout):
     torch.manual_seed(hash((kind, layers, bidir, bias)) % 2**31)
     original = KINDS[kind](num_layers=layers, bidirectional=bidir, bias=bias, batch_first=batch_first).eval()
-    converted = mkldnn_rnn.to_mkldnn(original)
+    check_sequence_module(original, I, batch_first, form, hx, layout)
 
-    x = torch.randn(N, T, I) if batch_first else torch.randn(T, N, I)
+
+# Each implementation the autotuner chooses from, forced (MKLDNN_RNN_IMPL is read when weights are packed),
+# at the benchmark's sizes: H = 200 is 13 blocks of the fused kernel, split between the threads.
+IMPLS = ("plain_ldigo", "onednn_preferred", "fused")
+WIDE = {kind: (lambda make: lambda **kw: make(250, 200, **kw))(make) for kind, make in {
+    "lstm": nn.LSTM, "lstm_proj": lambda i, h, **kw: nn.LSTM(i, h, proj_size=50, **kw), "gru": nn.GRU,
+    "rnn_tanh": nn.RNN, "rnn_relu": lambda i, h, **kw: nn.RNN(i, h, nonlinearity="relu", **kw)}.items()}
+
+
+@pytest.mark.parametrize("impl,kind,layers,bidir,form", [
+    pytest.param(*p, id="-".join(map(str, p)))
+    for p in itertools.product(IMPLS, WIDE, (1, 2), (False, True), ("padded", "packed_unsorted"))])
+def test_each_implementation(monkeypatch, impl, kind, layers, bidir, form):
+    monkeypatch.setenv("MKLDNN_RNN_IMPL", impl)
+    torch.manual_seed(hash((impl, kind, layers, bidir)) % 2**31)
+    batch_first = bidir  # both values of each, across the grid
+    original = WIDE[kind](num_layers=layers, bidirectional=bidir, batch_first=batch_first).eval()
+    check_sequence_module(original, 250, batch_first, form, hx="dense" if layers == 2 else "none", layout="dense")
+
+
+def check_sequence_module(original, input_size, batch_first, form, hx, layout):
+    """The converted module against `original` on one input of conftest's N, T and lengths."""
+    converted = mkldnn_rnn.to_mkldnn(original)
+    x = torch.randn(N, T, input_size) if batch_first else torch.randn(T, N, input_size)
     if form == "unbatched":
         x = x[0] if batch_first else x[:, 0]
     elif form.startswith("packed"):
