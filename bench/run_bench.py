@@ -29,7 +29,7 @@ import runner
 REPO = Path(__file__).resolve().parent.parent
 ALL_CORES = os.cpu_count()
 THREADS = sorted({ALL_CORES, 1}, reverse=True)
-IMPLS = ("auto", "plain_ldigo", "onednn_preferred")  # the values of MKLDNN_RNN_IMPL
+IMPLS = ("auto", "plain_ldigo", "onednn_preferred", "fused")  # the values of MKLDNN_RNN_IMPL
 MODE_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 # "mkldnn vs original" in the original design's table (Xeon 6148: "all cores" = 20), by (T, threads).
 SEED_RATIOS = {(15, "all"): 5.06, (15, 1): 3.69, (1, 1): 1.30}

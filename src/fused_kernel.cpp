@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <thread>
 #include <utility>
 
 #include <omp.h>
@@ -43,6 +45,33 @@ Floats zeroed_floats(int64_t count) {
     std::memset(p, 0, bytes);
     return Floats(static_cast<float*>(p));
 }
+
+// The per-step barrier of one execution's team. libgomp's barrier costs about a microsecond per step
+// on two vCPUs, as much as a step's own work there; this one is a counter and a generation on their own
+// cache lines. It spins with PAUSE while the wait is short and yields the core past that, so that a
+// thread of the team that was descheduled (more threads than cores) gets to run.
+class StepBarrier {
+public:
+    explicit StepBarrier(int threads) : threads_(threads) {}
+    void wait() {
+        const int generation = generation_.load(std::memory_order_acquire);
+        if (arrived_.fetch_add(1, std::memory_order_acq_rel) == threads_ - 1) {
+            arrived_.store(0, std::memory_order_relaxed);
+            generation_.fetch_add(1, std::memory_order_release);
+            return;
+        }
+        for (int spins = 0; generation_.load(std::memory_order_acquire) == generation; ++spins) {
+            if (spins < kSpinsBeforeYield) _mm_pause();
+            else std::this_thread::yield();
+        }
+    }
+
+private:
+    static constexpr int kSpinsBeforeYield = 4096; // ~50 us of PAUSE: longer than any step at our shapes
+    const int threads_;
+    alignas(64) std::atomic<int> arrived_{0};
+    alignas(64) std::atomic<int> generation_{0};
+};
 
 } // namespace
 
@@ -252,9 +281,11 @@ void FusedKernel::execute(const RnnCallArgs& args, const LayerPack& weights, Wor
     const auto dst_row = [&](int64_t t, int64_t n) { return args.dst_layer + t * key_.dst_stride_t + n * key_.dst_stride_n; };
     const auto gates_of = [&](int64_t b, int64_t s, int64_t n) { return projected + ((b * chunk + s) * N + n) * gate_floats; };
 
-    // Thread tid owns hidden blocks [b0, b1): their projection, their units of h and c at every step.
-    const auto run = [&](int tid, int threads) {
-        const int64_t b0 = B * tid / threads, b1 = B * (tid + 1) / threads;
+    const int threads = static_cast<int>(std::clamp<int64_t>(key_.threads, 1, B));
+    StepBarrier barrier(threads);
+    // Thread tid of `team` owns hidden blocks [b0, b1): their projection, their units of h and c.
+    const auto run = [&](int tid, int team) {
+        const int64_t b0 = B * tid / team, b1 = B * (tid + 1) / team;
         const float* x_rows[kMaxProjectRows];
         float* out_rows[kMaxProjectRows];
         for (int64_t done = 0; done < T; done += chunk) {
@@ -295,10 +326,9 @@ void FusedKernel::execute(const RnnCallArgs& args, const LayerPack& weights, Wor
                         fns.step[rows - 1](w, b, H, valid, h_prev, gx, c_prev, c_out, h_out);
                     }
                 }
-                // The next step reads the whole of h, which every thread has a share of.
-                if (threads > 1) {
-#pragma omp barrier
-                }
+                // The next step reads the whole of h, which every thread has a share of; after the last
+                // step each thread only copies its own units to h_n.
+                if (team > 1 && done + i + 1 < T) barrier.wait();
             }
         }
         // h_n is the last step's output; c_n was updated in place.
@@ -307,13 +337,17 @@ void FusedKernel::execute(const RnnCallArgs& args, const LayerPack& weights, Wor
             std::memcpy(args.dst_iter + n * H + u0, dst_row(t_last, n) + u0, static_cast<size_t>(u1 - u0) * sizeof(float));
     };
 
-    const int threads = static_cast<int>(std::clamp<int64_t>(key_.threads, 1, B));
     if (threads == 1) {
         run(0, 1);
         return;
     }
 #pragma omp parallel num_threads(threads)
-    run(omp_get_thread_num(), omp_get_num_threads());
+    {
+        // The team can be smaller than asked (nested parallelism, OMP_DYNAMIC); only a full one shares
+        // the barrier's count, a smaller one runs the whole layer on its first thread.
+        if (omp_get_num_threads() == threads) run(omp_get_thread_num(), threads);
+        else if (omp_get_thread_num() == 0) run(0, 1);
+    }
 }
 
 } // namespace mkldnn_rnn::detail
