@@ -6,7 +6,8 @@
 // or the blocked layout oneDNN prefers), and the fused small-batch kernel (fused_kernel.hpp) where it
 // applies. So on the first call of a shape, each candidate runs on that call's own arguments: one warm-up
 // execution (which also makes the candidate's copy of the weights if it needs one), then rounds that
-// execute every candidate once, interleaved so that a noisy neighbour hurts all alike, until at least
+// time every candidate once, interleaved so that a noisy neighbour hurts all alike, each timed execution
+// right after an untimed one of the same candidate (its weights back in cache), until at least
 // min_rounds and min_seconds of measurement. The candidate with the smallest best time wins; a
 // candidate that needs extra weight memory must beat plain ldigo by tie_margin to be taken. Executing
 // again is harmless: a kernel reads its sources and overwrites its destinations, which never alias.
