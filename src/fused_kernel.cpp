@@ -94,6 +94,22 @@ void block_weights(const float* ldigo, int64_t C, int64_t G, int64_t H, float* o
 }
 
 // ---------------------------------------------------------------------------------------------------
+// acc[r][g] += w_row[g] * x[r][k] for R rows: one weight row [G][16] loaded once against R scalars. The
+// inner product of both the input projection (rows: steps x batch) and the step (rows: batch).
+template <int G, int R>
+MKLDNN_RNN_AVX512 inline void accumulate_row(__m512 (&acc)[R][G], const float* w_row, const float* const* x,
+        int64_t k) {
+    __m512 wv[G];
+#pragma GCC unroll 16
+    for (int g = 0; g < G; ++g) wv[g] = _mm512_load_ps(w_row + g * kLanes);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+        const __m512 xv = _mm512_set1_ps(x[r][k]);
+#pragma GCC unroll 16
+        for (int g = 0; g < G; ++g) acc[r][g] = _mm512_fmadd_ps(wv[g], xv, acc[r][g]);
+    }
+}
+
 // Input projection: out[r] = bias + sum_c x[r][c] * W[c] for R rows at once, W one block [C][G][16].
 template <int G, int R>
 MKLDNN_RNN_AVX512 void project_rows(const float* w, const float* bias, int64_t C, const float* const* x,
@@ -105,17 +121,7 @@ MKLDNN_RNN_AVX512 void project_rows(const float* w, const float* bias, int64_t C
 #pragma GCC unroll 16
         for (int r = 0; r < R; ++r) acc[r][g] = b;
     }
-    for (int64_t c = 0; c < C; ++c) {
-        __m512 wv[G];
-#pragma GCC unroll 16
-        for (int g = 0; g < G; ++g) wv[g] = _mm512_load_ps(w + (c * G + g) * kLanes);
-#pragma GCC unroll 16
-        for (int r = 0; r < R; ++r) {
-            const __m512 xv = _mm512_set1_ps(x[r][c]);
-#pragma GCC unroll 16
-            for (int g = 0; g < G; ++g) acc[r][g] = _mm512_fmadd_ps(wv[g], xv, acc[r][g]);
-        }
-    }
+    for (int64_t c = 0; c < C; ++c) accumulate_row<G, R>(acc, w + c * G * kLanes, x, c);
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r)
 #pragma GCC unroll 16
@@ -163,22 +169,11 @@ MKLDNN_RNN_AVX512 void step_rows(const FusedWeights::Blocked& w, int64_t b, int6
         }
 
     const float* wb = w.iter.get() + b * H * G * kLanes;
-    auto accumulate = [&](int s, int64_t k) MKLDNN_RNN_AVX512 {
-        __m512 wv[G];
-#pragma GCC unroll 16
-        for (int g = 0; g < G; ++g) wv[g] = _mm512_load_ps(wb + (k * G + g) * kLanes);
-#pragma GCC unroll 16
-        for (int n = 0; n < NR; ++n) {
-            const __m512 hv = _mm512_set1_ps(h_prev[n][k]);
-#pragma GCC unroll 16
-            for (int g = 0; g < G; ++g) acc[s][n][g] = _mm512_fmadd_ps(wv[g], hv, acc[s][n][g]);
-        }
-    };
     int64_t k = 0;
     for (; k + KS <= H; k += KS)
 #pragma GCC unroll 4
-        for (int s = 0; s < KS; ++s) accumulate(s, k + s);
-    for (; k < H; ++k) accumulate(0, k);
+        for (int s = 0; s < KS; ++s) accumulate_row<G, NR>(acc[s], wb + (k + s) * G * kLanes, h_prev, k + s);
+    for (; k < H; ++k) accumulate_row<G, NR>(acc[0], wb + k * G * kLanes, h_prev, k);
 #pragma GCC unroll 4
     for (int s = 1; s < KS; ++s)
 #pragma GCC unroll 16
