@@ -94,8 +94,7 @@ void block_weights(const float* ldigo, int64_t C, int64_t G, int64_t H, float* o
 }
 
 // ---------------------------------------------------------------------------------------------------
-// acc[r][g] += w_row[g] * x[r][k] for R rows: one weight row [G][16] loaded once against R scalars. The
-// inner product of both the input projection (rows: steps x batch) and the step (rows: batch).
+// acc[r][g] += w_row[g] * x[r][k] for R rows: one weight row [G][16] loaded once against R scalars.
 template <int G, int R>
 MKLDNN_RNN_AVX512 inline void accumulate_row(__m512 (&acc)[R][G], const float* w_row, const float* const* x,
         int64_t k) {
@@ -110,6 +109,37 @@ MKLDNN_RNN_AVX512 inline void accumulate_row(__m512 (&acc)[R][G], const float* w
     }
 }
 
+// acc[r][g] += sum_k x[r][k] * w[k][g] over k < K, w [K][G][16]: the inner product of both the input
+// projection (rows: steps x batch) and the step (rows: batch). With fewer than 8 accumulators the sum
+// is split into independent partial sums over alternate k, so that the 4-cycle FMA latency is hidden
+// (one row of an RNN is a single chain: its T=1 projection ran 3x slower before).
+template <int G, int R>
+MKLDNN_RNN_AVX512 inline void accumulate_rows(__m512 (&acc)[R][G], const float* w, int64_t K, const float* const* x) {
+    constexpr int KS = G * R >= 8 ? 1 : G * R >= 4 ? 2 : 4;
+    __m512 part[KS][R][G];
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 16
+        for (int g = 0; g < G; ++g) {
+            part[0][r][g] = acc[r][g];
+#pragma GCC unroll 4
+            for (int s = 1; s < KS; ++s) part[s][r][g] = _mm512_setzero_ps();
+        }
+    int64_t k = 0;
+    for (; k + KS <= K; k += KS)
+#pragma GCC unroll 4
+        for (int s = 0; s < KS; ++s) accumulate_row<G, R>(part[s], w + (k + s) * G * kLanes, x, k + s);
+    for (; k < K; ++k) accumulate_row<G, R>(part[0], w + k * G * kLanes, x, k);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 16
+        for (int g = 0; g < G; ++g) {
+            acc[r][g] = part[0][r][g];
+#pragma GCC unroll 4
+            for (int s = 1; s < KS; ++s) acc[r][g] = _mm512_add_ps(acc[r][g], part[s][r][g]);
+        }
+}
+
 // Input projection: out[r] = bias + sum_c x[r][c] * W[c] for R rows at once, W one block [C][G][16].
 template <int G, int R>
 MKLDNN_RNN_AVX512 void project_rows(const float* w, const float* bias, int64_t C, const float* const* x,
@@ -121,7 +151,7 @@ MKLDNN_RNN_AVX512 void project_rows(const float* w, const float* bias, int64_t C
 #pragma GCC unroll 16
         for (int r = 0; r < R; ++r) acc[r][g] = b;
     }
-    for (int64_t c = 0; c < C; ++c) accumulate_row<G, R>(acc, w + c * G * kLanes, x, c);
+    accumulate_rows<G, R>(acc, w, C, x);
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r)
 #pragma GCC unroll 16
@@ -154,37 +184,20 @@ MKLDNN_RNN_AVX512 void step_rows(const FusedWeights::Blocked& w, int64_t b, int6
         const float* const* h_prev, const float* const* gx, const float* const* c_prev, float* const* c_out,
         float* const* h_out) {
     constexpr int G = gate_count(M);
-    // Independent accumulator sets over alternate k, so that the FMA latency (4 cycles) is hidden even
-    // when one row of an RNN has a single chain.
-    constexpr int KS = G * NR >= 8 ? 1 : G * NR >= 4 ? 2 : 4;
-    __m512 acc[KS][NR][G];
+    __m512 acc[NR][G];
 #pragma GCC unroll 16
     for (int n = 0; n < NR; ++n)
 #pragma GCC unroll 16
         for (int g = 0; g < G; ++g) {
             const bool hidden_bias = M == Mode::GRU && g == 2; // n: r multiplies (W_hn h + b_hn) alone
-            acc[0][n][g] = _mm512_load_ps(hidden_bias ? w.bias_hn.get() + b * kLanes : gx[n] + g * kLanes);
-#pragma GCC unroll 4
-            for (int s = 1; s < KS; ++s) acc[s][n][g] = _mm512_setzero_ps();
+            acc[n][g] = _mm512_load_ps(hidden_bias ? w.bias_hn.get() + b * kLanes : gx[n] + g * kLanes);
         }
-
-    const float* wb = w.iter.get() + b * H * G * kLanes;
-    int64_t k = 0;
-    for (; k + KS <= H; k += KS)
-#pragma GCC unroll 4
-        for (int s = 0; s < KS; ++s) accumulate_row<G, NR>(acc[s], wb + (k + s) * G * kLanes, h_prev, k + s);
-    for (; k < H; ++k) accumulate_row<G, NR>(acc[0], wb + k * G * kLanes, h_prev, k);
-#pragma GCC unroll 4
-    for (int s = 1; s < KS; ++s)
-#pragma GCC unroll 16
-        for (int n = 0; n < NR; ++n)
-#pragma GCC unroll 16
-            for (int g = 0; g < G; ++g) acc[0][n][g] = _mm512_add_ps(acc[0][n][g], acc[s][n][g]);
+    accumulate_rows<G, NR>(acc, w.iter.get() + b * H * G * kLanes, H, h_prev);
 
     const int64_t u = b * kLanes; // the block's first unit
 #pragma GCC unroll 16
     for (int n = 0; n < NR; ++n) {
-        const __m512* a = acc[0][n];
+        const __m512* a = acc[n];
         __m512 h;
         if constexpr (M == Mode::LSTM) {
             const __m512 i = vec::sigmoid(a[0]), f = vec::sigmoid(a[1]), g = vec::tanh(a[2]), o = vec::sigmoid(a[3]);
