@@ -10,8 +10,9 @@
 //    loaded once for up to 24 / gates rows of (step, batch);
 //  * splits the hidden blocks between the OpenMP threads, each thread keeping its share of W_hh in its
 //    own core's cache, with one barrier per step (h of the whole layer feeds the next step).
-// It covers LSTM without projection, GRU (linear-before-reset, as oneDNN and torch.nn) and RNN, at any
-// batch, on CPUs with AVX-512; the autotuner offers it where that batch is small.
+// It covers LSTM (with proj_size: h = W_hr (o * tanh(c)) after a second barrier per step), GRU
+// (linear-before-reset, as oneDNN and torch.nn) and RNN, at any batch, on CPUs with AVX-512; the
+// autotuner offers it where that batch is small.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +24,7 @@
 
 namespace mkldnn_rnn::detail {
 
-// True when the fused kernel can run this key: a CPU with AVX-512 and no LSTM projection.
+// True when the fused kernel can run this key: a CPU with AVX-512.
 bool fused_kernel_applies(const PrimitiveKey& key);
 
 // Batches up to this size are worth measuring the fused kernel on; above it oneDNN's GEMM-based
@@ -41,7 +42,7 @@ public:
 
 private:
     Mode mode_;
-    int64_t src_channels_, hidden_;
+    int64_t src_channels_, hidden_, proj_size_;
     mutable std::once_flag once_;
     mutable std::unique_ptr<Blocked> blocked_;
 };

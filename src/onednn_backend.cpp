@@ -109,8 +109,8 @@ LayerWeightsMemory::LayerWeightsMemory(const RnnConfig& config, int64_t layer, c
 LayerWeightsMemory::~LayerWeightsMemory() = default;
 
 LayerWeightsMemory::Plain LayerWeightsMemory::plain() const {
-    auto data = [](const dnnl::memory& m) { return static_cast<const float*>(m.get_data_handle()); };
-    return {data(impl_->plain.layer), data(impl_->plain.iter), data(impl_->bias)};
+    auto data = [](const dnnl::memory& m) { return m ? static_cast<const float*>(m.get_data_handle()) : nullptr; };
+    return {data(impl_->plain.layer), data(impl_->plain.iter), data(impl_->bias), data(impl_->plain.projection)};
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -21,11 +21,13 @@ public:
     ~LayerWeightsMemory();
 
     // The plain arrays packed at construction: weights_layer and weights_iter in ldigo
-    // ([channels][gates][hidden]), bias in ldgo ([bias_gates(config)][hidden]).
+    // ([channels][gates][hidden]), bias in ldgo ([bias_gates(config)][hidden]), the LSTM projection in
+    // ldio ([hidden][proj_size]; nullptr without proj_size).
     struct Plain {
         const float* layer;
         const float* iter;
         const float* bias;
+        const float* projection;
     };
     Plain plain() const;
 

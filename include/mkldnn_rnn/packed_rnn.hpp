@@ -35,7 +35,7 @@ enum class WeightsFormat {
     plain_ldigo,      // oneDNN's plain ldigo/ldio layout, packed once at pack() time
     onednn_preferred, // the layout oneDNN asks for (format_tag::any), reordered once per layout seen
     fused,            // the fused kernel: weights blocked by 16 hidden units, gate math fused into each
-                      // step; needs AVX-512 and no LSTM projection, plain_ldigo runs where it does not apply
+                      // step; needs AVX-512 (plain_ldigo runs on CPUs without it)
 };
 
 struct EngineOptions {

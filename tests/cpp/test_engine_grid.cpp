@@ -10,7 +10,7 @@
 //  * the benchmark's sizes (I=250, H=200, P=100), automatic: mode x num_layers x bidirectional x
 //    proj_size x lengths at (N, T) in {(1,17), (8,1), (3,5)}, with bias and layout alternating, so that
 //    every value of every dimension meets every value of every other one at one size or the other;
-//  * the benchmark's sizes again with the fused kernel forced: mode (without projection) x num_layers
+//  * the benchmark's sizes again with the fused kernel forced: mode (LSTM with and without projection) x num_layers
 //    {1,2} x bidirectional x lengths {none, mixed} x (N,T) in {(1,17), (3,5)};
 //  * in all, the initial state (given or zeros) alternates with the case index;
 //  * the weights format is `automatic`, what users run: test_engine_formats.cpp repeats the small
@@ -76,13 +76,12 @@ std::vector<EngineCase> grid() {
                             (flip / 2) % 2 ? SequenceLayout::batch_first : SequenceLayout::time_major, lengths, N, T);
                     }
     // The fused kernel at H = 200: 13 blocks, the last one partial, split between the OpenMP threads
-    // (H = 13 above is a single block, which one thread runs).
+    // (H = 13 above is a single block, which one thread runs); P = 100 is 7 output blocks.
     for (const auto& mode : mode_variants(large))
         for (int64_t layers : {1, 2})
             for (bool bidir : {false, true})
                 for (Lengths lengths : {Lengths::none, Lengths::mixed})
                     for (auto [N, T] : {std::pair<int64_t, int64_t>{1, 17}, {3, 5}}) {
-                        if (mode.second > 0) continue; // projection: plain_ldigo runs it, covered above
                         ++flip;
                         add(large, mode, layers, bidir, flip % 2 == 0,
                             (flip / 2) % 2 ? SequenceLayout::batch_first : SequenceLayout::time_major, lengths, N, T,

@@ -27,8 +27,9 @@ EngineCase shape(int64_t k, int64_t proj_size = 5) {
     return c;
 }
 
-// The model the engine tunes (projection: oneDNN's kernels only), and one on the fused kernel, whose
-// OpenMP team and per-step barriers run inside each caller's thread.
+// The model with projection as the engine tunes it (H = 13, one block: one thread per call), and one
+// forced onto the fused kernel at H = 40, whose three blocks split between an OpenMP team, with its
+// per-step barriers, inside each caller's thread.
 struct SharedModel {
     int64_t proj_size;
     WeightsFormat format;

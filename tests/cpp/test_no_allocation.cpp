@@ -191,6 +191,7 @@ TEST(NoAllocation, ForwardAcrossConfigurations) {
             {"LSTM 2 layers bidirectional lengths fused", config(Mode::LSTM, 2, true), 9, 5, true, false, WeightsFormat::fused},
             {"GRU batch_first fused", config(Mode::GRU, 1, false), 6, 4, false, true, WeightsFormat::fused},
             {"RNN_RELU lengths fused", config(Mode::RNN_RELU, 2, false), 5, 3, true, false, WeightsFormat::fused},
+            {"LSTM proj_size lengths fused", config(Mode::LSTM, 2, true, 64), 7, 3, true, true, WeightsFormat::fused},
     };
     for (const Case& k : cases) {
         Model model(k.config, k.format);
