@@ -85,7 +85,8 @@ struct CellOutput {
 // A model's weights packed once into oneDNN's formats, plus the primitives built for the shapes seen.
 // Immutable after pack(): forward() and cell_forward() may be called concurrently from any number of
 // threads. After the first call with a given shape (and lengths pattern) on a thread, a call performs no
-// heap allocation, no weight reorder and no primitive creation of its own.
+// heap allocation, no weight reorder and no primitive creation of its own (oneDNN's primitives still
+// allocate inside their execute(); the fused kernel does not: WeightsFormat).
 class PackedRnn {
 public:
     // weights: config.num_layers * config.num_directions() entries, ordered as torch.nn's

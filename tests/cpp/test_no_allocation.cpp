@@ -7,7 +7,8 @@
 // walk to the innermost frame in a library we know: libmkldnn_rnn (ours), libdnnl (oneDNN) or libgomp
 // (OpenMP). Ours must be zero. oneDNN 2.6's primitive execute() allocates internally (its execution
 // context's argument map, per-step closures); that residual is outside our control, so the test demands
-// only that it is the same on every call (no growth, no per-call caching) and prints it.
+// only that it is the same on every call (no growth, no per-call caching) and prints it. The fused
+// kernel runs no oneDNN primitive: on it the whole call, OpenMP team included, must allocate nothing.
 #include <dlfcn.h>
 #include <execinfo.h>
 
@@ -15,6 +16,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -135,9 +137,10 @@ RnnConfig config(Mode mode, int64_t layers, bool bidirectional, int64_t proj = 0
 }
 
 // Runs `call` twice to warm up (the first call of a shape creates primitives and grows workspaces),
-// then counts three calls one by one.
+// then counts three calls one by one. `fused`: the call runs the fused kernel, so nothing at all may
+// allocate, oneDNN and OpenMP included.
 template <typename Call>
-void expect_steady_state_allocation_free(const char* what, Call&& call) {
+void expect_steady_state_allocation_free(const char* what, bool fused, Call&& call) {
     SCOPED_TRACE(what);
     call();
     call();
@@ -148,6 +151,9 @@ void expect_steady_state_allocation_free(const char* what, Call&& call) {
         EXPECT_EQ(c.by[other], 0) << "allocations of unknown origin on call " << i;
         if (residual >= 0) {
             EXPECT_EQ(c.residual(), residual) << "oneDNN's own allocations changed between calls";
+        }
+        if (fused) {
+            EXPECT_EQ(c.residual(), 0) << "allocations in oneDNN or OpenMP on the fused kernel, call " << i;
         }
         residual = c.residual();
     }
@@ -183,6 +189,8 @@ TEST(NoAllocation, ForwardAcrossConfigurations) {
             {"LSTM T=15 N=1 (benchmark shape)", config(Mode::LSTM, 1, false), 15, 1, false, false, WeightsFormat::plain_ldigo},
             {"LSTM T=1 N=1", config(Mode::LSTM, 1, false), 1, 1, false, false, WeightsFormat::plain_ldigo},
             {"LSTM T=15 N=1 onednn_preferred", config(Mode::LSTM, 1, false), 15, 1, false, false, WeightsFormat::onednn_preferred},
+            {"RNN_TANH T=1 N=4 onednn_preferred", config(Mode::RNN_TANH, 1, false), 1, 4, false, false, WeightsFormat::onednn_preferred},
+            {"GRU T=1 N=4 onednn_preferred", config(Mode::GRU, 1, false), 1, 4, false, false, WeightsFormat::onednn_preferred},
             {"LSTM 2 layers bidirectional, unsorted lengths", config(Mode::LSTM, 2, true), 9, 5, true, false, WeightsFormat::plain_ldigo},
             {"LSTM proj_size batch_first lengths", config(Mode::LSTM, 2, false, 64), 7, 3, true, true, WeightsFormat::plain_ldigo},
             {"GRU bidirectional batch_first", config(Mode::GRU, 1, true), 6, 4, false, true, WeightsFormat::plain_ldigo},
@@ -207,20 +215,24 @@ TEST(NoAllocation, ForwardAcrossConfigurations) {
         in.c0 = k.config.mode == Mode::LSTM ? s.c0.data() : nullptr;
         in.lengths = k.lengths ? lengths.data() : nullptr;
         const SequenceOutput out{s.out.data(), s.hn.data(), k.config.mode == Mode::LSTM ? s.cn.data() : nullptr};
-        expect_steady_state_allocation_free(k.name, [&] { model.packed->forward(in, out); });
+        expect_steady_state_allocation_free(k.name, k.format == WeightsFormat::fused,
+                                            [&] { model.packed->forward(in, out); });
     }
 }
 
 TEST(NoAllocation, Cells) {
-    for (Mode mode : {Mode::LSTM, Mode::GRU, Mode::RNN_RELU}) {
-        const RnnConfig c = config(mode, 1, false);
-        Model model(c);
-        std::vector<float> x(3 * 250, 0.5f), hx(3 * 200, 0.1f), cx(hx), h(hx.size()), cell(hx.size());
-        const bool lstm = mode == Mode::LSTM;
-        const CellInput in{x.data(), 3, hx.data(), lstm ? cx.data() : nullptr};
-        const CellOutput out{h.data(), lstm ? cell.data() : nullptr};
-        expect_steady_state_allocation_free(mode_name(mode), [&] { model.packed->cell_forward(in, out); });
-    }
+    for (WeightsFormat format : {WeightsFormat::plain_ldigo, WeightsFormat::fused})
+        for (Mode mode : {Mode::LSTM, Mode::GRU, Mode::RNN_RELU}) {
+            const RnnConfig c = config(mode, 1, false);
+            Model model(c, format);
+            std::vector<float> x(3 * 250, 0.5f), hx(3 * 200, 0.1f), cx(hx), h(hx.size()), cell(hx.size());
+            const bool lstm = mode == Mode::LSTM;
+            const CellInput in{x.data(), 3, hx.data(), lstm ? cx.data() : nullptr};
+            const CellOutput out{h.data(), lstm ? cell.data() : nullptr};
+            const bool fused = format == WeightsFormat::fused;
+            const std::string name = std::string(mode_name(mode)) + (fused ? " cell fused" : " cell");
+            expect_steady_state_allocation_free(name.c_str(), fused, [&] { model.packed->cell_forward(in, out); });
+        }
 }
 
 } // namespace
