@@ -39,7 +39,7 @@ std::shared_ptr<const StepKernel> tune_kernel(const PrimitiveKey& key, const Rnn
     // plain_ldigo first: it is the reference the others must beat by the margin.
     WeightsFormat formats[3] = {WeightsFormat::plain_ldigo, WeightsFormat::onednn_preferred};
     int n = 2;
-    if (fused_kernel_applies(key) && key.batch <= fused_kernel_max_tuned_batch) formats[n++] = WeightsFormat::fused;
+    if (fused_kernel_available() && key.batch <= fused_kernel_max_tuned_batch) formats[n++] = WeightsFormat::fused;
 
     std::shared_ptr<const StepKernel> candidates[3];
     double best[3];

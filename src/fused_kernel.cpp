@@ -272,7 +272,7 @@ Functions functions_for(Mode mode) {
 
 } // namespace
 
-bool fused_kernel_applies(const PrimitiveKey&) { return vec::cpu_has_avx512(); }
+bool fused_kernel_available() { return vec::cpu_has_avx512(); }
 
 FusedWeights::FusedWeights(const RnnConfig& config, int64_t layer)
     : mode_(config.mode), src_channels_(config.layer_input_size(layer)), hidden_(config.hidden_size),
@@ -297,9 +297,8 @@ const FusedWeights::Blocked& FusedWeights::get(const LayerWeightsMemory& plain) 
             block_weights(from.projection, H, 1, P, w->projection.get());
         }
         w->bias = zeroed_floats(w->blocks * G * kLanes);
+        block_weights(from.bias, 1, G, H, w->bias.get()); // ldgo [G][H] is ldigo with one channel
         w->bias_hn = zeroed_floats(w->blocks * kLanes);
-        for (int64_t g = 0; g < G; ++g)
-            for (int64_t h = 0; h < H; ++h) w->bias[(h / kLanes * G + g) * kLanes + h % kLanes] = from.bias[g * H + h];
         if (mode_ == Mode::GRU) std::memcpy(w->bias_hn.get(), from.bias + 3 * H, static_cast<size_t>(H) * sizeof(float));
         blocked_ = std::move(w);
     });

@@ -24,8 +24,8 @@
 
 namespace mkldnn_rnn::detail {
 
-// True when the fused kernel can run this key: a CPU with AVX-512.
-bool fused_kernel_applies(const PrimitiveKey& key);
+// True when this CPU can run the fused kernel (AVX-512); it runs every configuration.
+bool fused_kernel_available();
 
 // Batches up to this size are worth measuring the fused kernel on; above it oneDNN's GEMM-based
 // drivers amortise their per-step cost and win.

@@ -30,7 +30,7 @@ LayerPack::~LayerPack() = default;
 std::shared_ptr<const StepKernel> make_step_kernel(const PrimitiveKey& key) {
     if (static_cast<WeightsFormat>(key.weights_format) != WeightsFormat::fused)
         return std::make_shared<const RnnPrimitive>(key);
-    if (fused_kernel_applies(key)) return std::make_shared<const FusedKernel>(key);
+    if (fused_kernel_available()) return std::make_shared<const FusedKernel>(key);
     PrimitiveKey plain = key;
     plain.weights_format = static_cast<int32_t>(WeightsFormat::plain_ldigo);
     return std::make_shared<const RnnPrimitive>(plain);

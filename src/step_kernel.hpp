@@ -67,7 +67,7 @@ public:
 };
 
 // The kernel that key.weights_format names: a oneDNN primitive for plain_ldigo and onednn_preferred;
-// the fused kernel for `fused` where it applies (fused_kernel_applies), else the plain_ldigo primitive.
+// the fused kernel for `fused` where the CPU has it (fused_kernel_available), else the plain_ldigo primitive.
 std::shared_ptr<const StepKernel> make_step_kernel(const PrimitiveKey& key);
 
 } // namespace mkldnn_rnn::detail
