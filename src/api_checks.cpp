@@ -14,6 +14,18 @@ namespace {
 constexpr const char* pack_fn = "mkldnn_rnn::PackedRnn::pack";
 constexpr const char* forward_fn = "mkldnn_rnn::PackedRnn::forward";
 constexpr const char* cell_fn = "mkldnn_rnn::PackedRnn::cell_forward";
+constexpr const char* packed_fn = "mkldnn_rnn::PackedRnn::forward_packed";
+constexpr const char* restore_fn = "mkldnn_rnn::PackedRnn::restore_decisions";
+constexpr const char* tune_fn = "mkldnn_rnn::PackedRnn::tune";
+
+// The one table of implementation names: MKLDNN_RNN_IMPL's values, and how decisions print.
+constexpr struct {
+    WeightsFormat format;
+    const char* name;
+} kFormatNames[] = {{WeightsFormat::automatic, "auto"},
+                    {WeightsFormat::plain_ldigo, "plain_ldigo"},
+                    {WeightsFormat::onednn_preferred, "onednn_preferred"},
+                    {WeightsFormat::fused, "fused"}};
 
 // A pointer argument that must be given exactly when `required` is true.
 void check_presence(const char* where, const std::string& name, const void* p, bool required, const char* why) {
@@ -55,6 +67,8 @@ void check_no_overlap(const char* where, const Span (&inputs)[3], const Span (&o
 void check_pack_args(const RnnConfig& config, const std::vector<LayerWeights>& weights,
         const EngineOptions& options) {
     config.validate();
+    if (!(options.second_copy_speedup >= 1.0))
+        throw_arg_error(pack_fn, "options.second_copy_speedup", "a factor of at least 1", options.second_copy_speedup);
     if (options.primitive_cache_capacity < 1)
         throw_arg_error(pack_fn, "options.primitive_cache_capacity", "at least 1", options.primitive_cache_capacity);
     switch (options.weights_format) {
@@ -93,13 +107,13 @@ void check_pack_args(const RnnConfig& config, const std::vector<LayerWeights>& w
 EngineOptions with_environment(const EngineOptions& options) {
     EngineOptions resolved = options;
     const char* env = std::getenv("MKLDNN_RNN_IMPL");
-    if (options.weights_format != WeightsFormat::automatic || !env || !*env || std::strcmp(env, "auto") == 0)
-        return resolved;
-    if (std::strcmp(env, "plain_ldigo") == 0) resolved.weights_format = WeightsFormat::plain_ldigo;
-    else if (std::strcmp(env, "onednn_preferred") == 0) resolved.weights_format = WeightsFormat::onednn_preferred;
-    else if (std::strcmp(env, "fused") == 0) resolved.weights_format = WeightsFormat::fused;
-    else throw_arg_error(pack_fn, "environment MKLDNN_RNN_IMPL", "auto, plain_ldigo, onednn_preferred or fused", env);
-    return resolved;
+    if (options.weights_format != WeightsFormat::automatic || !env || !*env) return resolved;
+    for (const auto& f : kFormatNames)
+        if (std::strcmp(env, f.name) == 0) {
+            resolved.weights_format = f.format;
+            return resolved;
+        }
+    throw_arg_error(pack_fn, "environment MKLDNN_RNN_IMPL", "auto, plain_ldigo, onednn_preferred or fused", env);
 }
 
 void check_forward_args(const RnnConfig& config, const SequenceInput& in, const SequenceOutput& out) {
@@ -135,6 +149,76 @@ void check_forward_args(const RnnConfig& config, const SequenceInput& in, const 
     check_no_overlap(forward_fn, inputs, outputs);
 }
 
+int64_t check_forward_packed_args(const RnnConfig& config, const PackedSequenceInput& in, const SequenceOutput& out) {
+    if (!in.input) throw_arg_error(packed_fn, "input", "a pointer to [sum(batch_sizes), input_size] floats", "nullptr");
+    if (in.seq_len < 1) throw_arg_error(packed_fn, "seq_len", "at least 1 (the length of batch_sizes)", in.seq_len);
+    if (!in.batch_sizes) throw_arg_error(packed_fn, "batch_sizes", "a pointer to seq_len int64 values", "nullptr");
+    int64_t rows = 0;
+    for (int64_t t = 0; t < in.seq_len; ++t) {
+        const int64_t b = in.batch_sizes[t];
+        const int64_t before = t == 0 ? b : in.batch_sizes[t - 1];
+        if (b < 1 || b > before)
+            throw_arg_error(packed_fn, "batch_sizes[" + std::to_string(t) + "]",
+                            t == 0 ? std::string("a positive value")
+                                   : "a value in [1, " + std::to_string(before) + "] (positive and non-increasing)", b);
+        rows += b; // no overflow: each of at most seq_len terms is at most batch_sizes[0]
+    }
+    const bool lstm = config.mode == Mode::LSTM;
+    if (!lstm && in.c0) throw_arg_error(packed_fn, "c0", std::string("nullptr for mode ") + mode_name(config.mode)
+                                        + " (cell state is LSTM only)", "a pointer");
+    if (!lstm && out.c_n)
+        throw_arg_error(packed_fn, "output.c_n", std::string("nullptr for mode ") + mode_name(config.mode)
+                        + " (cell state is LSTM only)", "a pointer");
+    const int64_t N = in.batch_sizes[0], states = config.num_layers * config.num_directions();
+    const int64_t h_floats = checked_mul(packed_fn, "h0", checked_mul(packed_fn, "h0", states, N), config.output_size());
+    const int64_t c_floats = checked_mul(packed_fn, "c0", checked_mul(packed_fn, "c0", states, N), config.hidden_size);
+    const Span inputs[3] = {{"input", in.input, checked_mul(packed_fn, "input", rows, config.input_size)},
+                            {"h0", in.h0, h_floats},
+                            {"c0", in.c0, c_floats}};
+    const Span outputs[3] = {
+            {"output.output", out.output, checked_mul(packed_fn, "output", rows, config.num_directions() * config.output_size())},
+            {"output.h_n", out.h_n, h_floats},
+            {"output.c_n", out.c_n, c_floats}};
+    check_no_overlap(packed_fn, inputs, outputs);
+    return rows;
+}
+
+void check_torch_weights_args(const RnnConfig& config, std::size_t index, const MutableLayerWeights& out) {
+    constexpr const char* fn = "mkldnn_rnn::PackedRnn::torch_weights";
+    const std::size_t entries = static_cast<std::size_t>(config.num_layers * config.num_directions());
+    if (index >= entries)
+        throw_arg_error(fn, "index", "an entry in [0, " + std::to_string(entries) + ") (num_layers * num_directions)", index);
+    check_presence(fn, "out.weight_ih", out.weight_ih, true, "always required");
+    check_presence(fn, "out.weight_hh", out.weight_hh, true, "always required");
+    const char* bias_why = config.bias ? "config.bias is true" : "config.bias is false";
+    check_presence(fn, "out.bias_ih", out.bias_ih, config.bias, bias_why);
+    check_presence(fn, "out.bias_hh", out.bias_hh, config.bias, bias_why);
+    check_presence(fn, "out.weight_hr", out.weight_hr, config.proj_size > 0,
+                   config.proj_size > 0 ? "config.proj_size > 0" : "config.proj_size is 0");
+}
+
+void check_tune_args(int64_t max_batch) {
+    if (max_batch < 1 || max_batch > (int64_t{1} << 20))
+        throw_arg_error(tune_fn, "max_batch", "a batch size in [1, 1048576]", max_batch);
+}
+
+void check_restored_decision(const RnnConfig& config, const Decision& d, std::size_t index, bool fused_available) {
+    const std::string at = "decisions[" + std::to_string(index) + "].";
+    if (d.layer < 0 || d.layer >= config.num_layers)
+        throw_arg_error(restore_fn, at + "layer", "a layer in [0, " + std::to_string(config.num_layers) + ")", d.layer);
+    if (d.direction < 0 || d.direction >= config.num_directions())
+        throw_arg_error(restore_fn, at + "direction", "a direction in [0, " + std::to_string(config.num_directions()) + ")",
+                        d.direction);
+    if (d.batch_class < 1 || d.batch_class > (int64_t{1} << 40) || (d.batch_class & (d.batch_class - 1)) != 0)
+        throw_arg_error(restore_fn, at + "batch_class", "a power of two", d.batch_class);
+    if (d.threads < 1 || d.threads > 4096) throw_arg_error(restore_fn, at + "threads", "a count in [1, 4096]", d.threads);
+    const WeightsFormat f = d.implementation;
+    if (f != WeightsFormat::plain_ldigo && f != WeightsFormat::onednn_preferred && f != WeightsFormat::fused)
+        throw_arg_error(restore_fn, at + "implementation", "plain_ldigo, onednn_preferred or fused", static_cast<int>(f));
+    if (f == WeightsFormat::fused && !fused_available)
+        throw_arg_error(restore_fn, at + "implementation", "an implementation this CPU runs (fused needs AVX-512)", "fused");
+}
+
 void check_cell_args(const RnnConfig& config, const CellInput& in, const CellOutput& out) {
     if (config.num_layers != 1 || config.bidirectional || config.proj_size != 0)
         throw_arg_error(cell_fn, "config", "a cell (num_layers 1, unidirectional, proj_size 0)", config.to_string());
@@ -160,3 +244,13 @@ void check_cell_args(const RnnConfig& config, const CellInput& in, const CellOut
 }
 
 } // namespace mkldnn_rnn::detail
+
+namespace mkldnn_rnn {
+
+const char* weights_format_name(WeightsFormat format) {
+    for (const auto& f : detail::kFormatNames)
+        if (f.format == format) return f.name;
+    return "unknown";
+}
+
+} // namespace mkldnn_rnn

@@ -3,6 +3,8 @@
 // one place. Each throws mkldnn_rnn::Error "<function>: <argument>: expected <what>, got <given>".
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "mkldnn_rnn/config.hpp"
@@ -18,6 +20,15 @@ void check_pack_args(const RnnConfig& config, const std::vector<LayerWeights>& w
 EngineOptions with_environment(const EngineOptions& options);
 
 void check_forward_args(const RnnConfig& config, const SequenceInput& input, const SequenceOutput& output);
+
+// Returns the number of rows, sum(batch_sizes), once batch_sizes is checked.
+int64_t check_forward_packed_args(const RnnConfig& config, const PackedSequenceInput& input, const SequenceOutput& output);
+
+void check_tune_args(int64_t max_batch);
+
+void check_torch_weights_args(const RnnConfig& config, std::size_t index, const MutableLayerWeights& out);
+
+void check_restored_decision(const RnnConfig& config, const Decision& decision, std::size_t index, bool fused_available);
 
 void check_cell_args(const RnnConfig& config, const CellInput& input, const CellOutput& output);
 

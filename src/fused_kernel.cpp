@@ -16,7 +16,6 @@
 
 #include <omp.h>
 
-#include "onednn_backend.hpp"
 #include "vector_math.hpp"
 #include "workspace.hpp"
 
@@ -31,20 +30,6 @@ constexpr int kMaxProjectRows = 12;
 constexpr int kMaxStepRows = 4; // batch rows whose step shares one pass over W_hh
 
 constexpr int gate_count(Mode mode) { return mode == Mode::LSTM ? 4 : mode == Mode::GRU ? 3 : 1; }
-
-struct FreeFloats {
-    void operator()(float* p) const { std::free(p); }
-};
-using Floats = std::unique_ptr<float[], FreeFloats>;
-
-// Zero-filled, 64-byte aligned: a block's row of gates ([G][16] floats) starts on a cache line.
-Floats zeroed_floats(int64_t count) {
-    const std::size_t bytes = (static_cast<std::size_t>(count) * sizeof(float) + 63) / 64 * 64;
-    void* p = std::aligned_alloc(64, bytes == 0 ? 64 : bytes);
-    if (!p) throw std::bad_alloc();
-    std::memset(p, 0, bytes);
-    return Floats(static_cast<float*>(p));
-}
 
 // The per-step barrier of one execution's team: a counter and a generation on their own cache lines
 // (with `#pragma omp barrier` instead, LSTM 250->200 T=15 on two threads ran ~3 % slower; and TSan sees
@@ -73,28 +58,6 @@ private:
     alignas(64) std::atomic<int> arrived_{0};
     alignas(64) std::atomic<int> generation_{0};
 };
-
-} // namespace
-
-struct FusedWeights::Blocked {
-    int64_t blocks = 0; // ceil(hidden / 16); lanes past hidden are zero weights and are never stored
-    int64_t proj_blocks = 0; // ceil(proj_size / 16), LSTM with projection only
-    Floats layer;       // [blocks][src_channels][G][16]
-    Floats iter;        // [blocks][output_size][G][16]: output_size is proj_size with a projection
-    Floats bias;        // [blocks][G][16]: oneDNN's bias (LSTM b_ih + b_hh; GRU z, r summed, n: b_in)
-    Floats bias_hn;     // [blocks][16]: GRU's b_hn, applied inside r * (W_hn h + b_hn)
-    Floats projection;  // [proj_blocks][hidden][16]: W_hr, LSTM with projection only
-};
-
-namespace {
-
-// ldigo [C][G][H] -> [H/16][C][G][16].
-void block_weights(const float* ldigo, int64_t C, int64_t G, int64_t H, float* out) {
-    for (int64_t c = 0; c < C; ++c)
-        for (int64_t g = 0; g < G; ++g)
-            for (int64_t h = 0; h < H; ++h)
-                out[((h / kLanes * C + c) * G + g) * kLanes + h % kLanes] = ldigo[(c * G + g) * H + h];
-}
 
 // ---------------------------------------------------------------------------------------------------
 // acc[r][g] += w_row[g] * x[r][k] for R rows: one weight row [G][16] loaded once against R scalars.
@@ -184,7 +147,7 @@ const ProjectFn* project_functions() {
 // at the block's projected input [G][16]; c_out and h_out at whole rows, of which the block's valid
 // lanes are written.
 template <Mode M, int NR>
-MKLDNN_RNN_AVX512 void step_rows(const FusedWeights::Blocked& w, int64_t b, int64_t K, __mmask16 valid,
+MKLDNN_RNN_AVX512 void step_rows(const BlockedWeights& w, int64_t b, int64_t K, __mmask16 valid,
         const float* const* h_prev, const float* const* gx, const float* const* c_prev, float* const* c_out,
         float* const* h_out) {
     constexpr int G = gate_count(M);
@@ -194,9 +157,9 @@ MKLDNN_RNN_AVX512 void step_rows(const FusedWeights::Blocked& w, int64_t b, int6
 #pragma GCC unroll 16
         for (int g = 0; g < G; ++g) {
             const bool hidden_bias = M == Mode::GRU && g == 2; // n: r multiplies (W_hn h + b_hn) alone
-            acc[n][g] = _mm512_load_ps(hidden_bias ? w.bias_hn.get() + b * kLanes : gx[n] + g * kLanes);
+            acc[n][g] = _mm512_load_ps(hidden_bias ? w.bias_hn.data() + b * kLanes : gx[n] + g * kLanes);
         }
-    accumulate_rows<G, NR>(acc, w.iter.get() + b * K * G * kLanes, K, h_prev);
+    accumulate_rows<G, NR>(acc, w.iter.data() + b * K * G * kLanes, K, h_prev);
 
     const int64_t u = b * kLanes; // the block's first unit
 #pragma GCC unroll 16
@@ -222,22 +185,22 @@ MKLDNN_RNN_AVX512 void step_rows(const FusedWeights::Blocked& w, int64_t b, int6
     }
 }
 
-using StepFn = void (*)(const FusedWeights::Blocked&, int64_t, int64_t, __mmask16, const float* const*,
+using StepFn = void (*)(const BlockedWeights&, int64_t, int64_t, __mmask16, const float* const*,
                         const float* const*, const float* const*, float* const*, float* const*);
 
 // LSTM projection of NR rows on output block p: out = W_hr h, h rows [H], out rows [P] (valid lanes).
 template <int NR>
-MKLDNN_RNN_AVX512 void project_hidden_rows(const FusedWeights::Blocked& w, int64_t p, int64_t H, __mmask16 valid,
+MKLDNN_RNN_AVX512 void project_hidden_rows(const BlockedWeights& w, int64_t p, int64_t H, __mmask16 valid,
         const float* const* h, float* const* out) {
     __m512 acc[NR][1];
 #pragma GCC unroll 4
     for (int n = 0; n < NR; ++n) acc[n][0] = _mm512_setzero_ps();
-    accumulate_rows<1, NR>(acc, w.projection.get() + p * H * kLanes, H, h);
+    accumulate_rows<1, NR>(acc, w.projection.data() + p * H * kLanes, H, h);
 #pragma GCC unroll 4
     for (int n = 0; n < NR; ++n) _mm512_mask_storeu_ps(out[n] + p * kLanes, valid, acc[n][0]);
 }
 
-using ProjectHiddenFn = void (*)(const FusedWeights::Blocked&, int64_t, int64_t, __mmask16, const float* const*,
+using ProjectHiddenFn = void (*)(const BlockedWeights&, int64_t, int64_t, __mmask16, const float* const*,
                                  float* const*);
 constexpr std::array<ProjectHiddenFn, kMaxStepRows> project_hidden_functions{
         &project_hidden_rows<1>, &project_hidden_rows<2>, &project_hidden_rows<3>, &project_hidden_rows<4>};
@@ -274,45 +237,17 @@ Functions functions_for(Mode mode) {
 
 bool fused_kernel_available() { return vec::cpu_has_avx512(); }
 
-FusedWeights::FusedWeights(const RnnConfig& config, int64_t layer)
-    : mode_(config.mode), src_channels_(config.layer_input_size(layer)), hidden_(config.hidden_size),
-      proj_size_(config.proj_size) {}
-
-FusedWeights::~FusedWeights() = default;
-
-const FusedWeights::Blocked& FusedWeights::get(const LayerWeightsMemory& plain) const {
-    std::call_once(once_, [&] {
-        const int64_t G = gate_count(mode_), H = hidden_, C = src_channels_, P = proj_size_;
-        const int64_t O = P > 0 ? P : H;
-        const LayerWeightsMemory::Plain from = plain.plain();
-        auto w = std::make_unique<Blocked>();
-        w->blocks = (H + kLanes - 1) / kLanes;
-        w->layer = zeroed_floats(w->blocks * C * G * kLanes);
-        block_weights(from.layer, C, G, H, w->layer.get());
-        w->iter = zeroed_floats(w->blocks * O * G * kLanes);
-        block_weights(from.iter, O, G, H, w->iter.get());
-        if (P > 0) { // ldio [H][P] is ldigo with one gate: [P/16][H][1][16]
-            w->proj_blocks = (P + kLanes - 1) / kLanes;
-            w->projection = zeroed_floats(w->proj_blocks * H * kLanes);
-            block_weights(from.projection, H, 1, P, w->projection.get());
-        }
-        w->bias = zeroed_floats(w->blocks * G * kLanes);
-        block_weights(from.bias, 1, G, H, w->bias.get()); // ldgo [G][H] is ldigo with one channel
-        w->bias_hn = zeroed_floats(w->blocks * kLanes);
-        if (mode_ == Mode::GRU) std::memcpy(w->bias_hn.get(), from.bias + 3 * H, static_cast<size_t>(H) * sizeof(float));
-        blocked_ = std::move(w);
-    });
-    return *blocked_;
-}
-
-void FusedKernel::execute(const RnnCallArgs& args, const LayerPack& weights, Workspace& workspace) const {
-    const FusedWeights::Blocked& w = weights.fused->get(*weights.onednn);
-    const auto mode = static_cast<Mode>(key_.mode);
+void FusedKernel::execute(const StepShape& shape, const RnnCallArgs& args, Workspace& workspace) const {
+    // Held for the execution: a concurrent WeightStore::retain() may drop the store's own reference.
+    const std::shared_ptr<const BlockedWeights> blocked = weights_.blocked();
+    const BlockedWeights& w = *blocked;
+    const LayerDims& dims = weights_.dims();
+    const Mode mode = dims.mode;
     const Functions fns = functions_for(mode);
     const bool lstm = mode == Mode::LSTM;
-    const bool reverse = static_cast<Direction>(key_.direction) == Direction::right_to_left;
-    const int64_t T = key_.steps, N = key_.batch, C = key_.src_channels, H = key_.hidden, B = w.blocks;
-    const int64_t P = key_.proj, O = P > 0 ? P : H; // O: the width of h, of the output and of W_hh's rows
+    const bool reverse = reverse_;
+    const int64_t T = shape.steps, N = shape.batch, C = dims.C, H = dims.H, B = w.blocks;
+    const int64_t P = dims.P, O = dims.O; // O: the width of h, of the output and of W_hh's rows
     const int64_t gate_floats = gate_count(mode) * kLanes; // one block's gates of one row
     const int64_t step_floats = B * N * gate_floats;
     const int64_t chunk = std::clamp<int64_t>(kProjectionBytes / (step_floats * int64_t{sizeof(float)}), 1, T);
@@ -322,11 +257,11 @@ void FusedKernel::execute(const RnnCallArgs& args, const LayerPack& weights, Wor
     float* const projected = static_cast<float*>(
             workspace.scratchpad((projected_floats + (P > 0 ? N * H : 0)) * sizeof(float)));
     float* const unprojected = projected + projected_floats;
-    const auto src_row = [&](int64_t t, int64_t n) { return args.src_layer + t * key_.src_stride_t + n * key_.src_stride_n; };
-    const auto dst_row = [&](int64_t t, int64_t n) { return args.dst_layer + t * key_.dst_stride_t + n * key_.dst_stride_n; };
+    const auto src_row = [&](int64_t t, int64_t n) { return args.src_layer + t * shape.src_stride_t + n * shape.src_stride_n; };
+    const auto dst_row = [&](int64_t t, int64_t n) { return args.dst_layer + t * shape.dst_stride_t + n * shape.dst_stride_n; };
     const auto gates_of = [&](int64_t b, int64_t s, int64_t n) { return projected + ((b * chunk + s) * N + n) * gate_floats; };
 
-    const int threads = static_cast<int>(std::clamp<int64_t>(key_.threads, 1, B));
+    const int threads = static_cast<int>(std::clamp<int64_t>(shape.threads, 1, B));
     StepBarrier barrier(threads);
     // Thread tid of `team` owns hidden blocks [b0, b1): their input projection, their units of c and of h
     // before W_hr; and output blocks [o0, o1) of h (the hidden blocks without a projection).
@@ -346,7 +281,7 @@ void FusedKernel::execute(const RnnCallArgs& args, const LayerPack& weights, Wor
                         x_rows[i] = src_row(t0 + s, n);
                         out_rows[i] = gates_of(b, s, n);
                     }
-                    fns.project[rows - 1](w.layer.get() + b * C * gate_floats, w.bias.get() + b * gate_floats, C,
+                    fns.project[rows - 1](w.layer.data() + b * C * gate_floats, w.bias.data() + b * gate_floats, C,
                                           x_rows, out_rows);
                 }
             for (int64_t i = 0; i < len; ++i) {

@@ -12,48 +12,28 @@
 //    own core's cache, with one barrier per step (h of the whole layer feeds the next step).
 // It covers LSTM (with proj_size: h = W_hr (o * tanh(c)) after a second barrier per step), GRU
 // (linear-before-reset, as oneDNN and torch.nn) and RNN, at any batch, on CPUs with AVX-512; the
-// autotuner offers it where that batch is small.
+// engine decides per shape class where it runs (decision_table.hpp).
 #pragma once
 
 #include <cstdint>
-#include <memory>
-#include <mutex>
-
-#include "mkldnn_rnn/config.hpp"
 #include "step_kernel.hpp"
+#include "weight_store.hpp"
 
 namespace mkldnn_rnn::detail {
 
 // True when this CPU can run the fused kernel (AVX-512); it runs every configuration.
 bool fused_kernel_available();
 
-// Batches up to this size are worth measuring the fused kernel on; above it oneDNN's GEMM-based
-// drivers amortise their per-step cost and win.
-constexpr int64_t fused_kernel_max_tuned_batch = 16;
-
-// One (layer, direction)'s weights blocked for the fused kernel, made from oneDNN's plain copy on the
-// first call that needs them (a model that never runs the fused kernel never pays their memory).
-class FusedWeights {
-public:
-    FusedWeights(const RnnConfig& config, int64_t layer);
-    ~FusedWeights();
-    struct Blocked;
-    const Blocked& get(const LayerWeightsMemory& plain) const;
-
-private:
-    Mode mode_;
-    int64_t src_channels_, hidden_, proj_size_;
-    mutable std::once_flag once_;
-    mutable std::unique_ptr<Blocked> blocked_;
-};
-
+// One (layer, direction) on the fused kernel, at any steps, batch and strides: it reads its weights'
+// blocked copy (weight_store.hpp) and its dims from each call.
 class FusedKernel final : public StepKernel {
 public:
-    explicit FusedKernel(const PrimitiveKey& key) : key_(key) {}
-    void execute(const RnnCallArgs& args, const LayerPack& weights, Workspace& workspace) const override;
+    FusedKernel(const WeightStore& weights, bool reverse) : weights_(weights), reverse_(reverse) {}
+    void execute(const StepShape& shape, const RnnCallArgs& args, Workspace& workspace) const override;
 
 private:
-    PrimitiveKey key_;
+    const WeightStore& weights_;
+    bool reverse_;
 };
 
 } // namespace mkldnn_rnn::detail

@@ -31,9 +31,7 @@ const dnnl::stream& thread_stream() {
     return stream;
 }
 
-md sequence_md(int64_t steps, int64_t batch, int64_t channels, int64_t stride_t, int64_t stride_n) {
-    return md({steps, batch, channels}, f32, dnnl::memory::dims{stride_t, stride_n, 1});
-}
+md sequence_md(int64_t steps, int64_t batch, int64_t channels) { return md({steps, batch, channels}, f32, tag::tnc); }
 
 md state_md(int64_t batch, int64_t channels) { return md({1, 1, batch, channels}, f32, tag::ldnc); }
 
@@ -43,87 +41,25 @@ md weights_md(int64_t channels, int64_t gates, int64_t hidden, tag format) {
 
 md projection_md(int64_t hidden, int64_t proj, tag format) { return md({1, 1, hidden, proj}, f32, format); }
 
-dnnl::memory owned_copy(const md& desc, const std::vector<float>& values) {
-    dnnl::memory m(desc, cpu_engine());
-    std::memcpy(m.get_data_handle(), values.data(), values.size() * sizeof(float));
-    return m;
-}
+int64_t gates_of(Mode mode) { return mode == Mode::LSTM ? 4 : mode == Mode::GRU ? 3 : 1; }
 
-dnnl::memory reordered(const dnnl::memory& from, const md& to) {
-    dnnl::memory out(to, cpu_engine());
-    dnnl::stream stream(cpu_engine());
-    dnnl::reorder(from, out).execute(stream, const_cast<dnnl::memory&>(from), out);
-    stream.wait();
-    return out;
-}
+md bias_md(Mode mode, int64_t H) { return md({1, 1, mode == Mode::GRU ? 4 : gates_of(mode), H}, f32, tag::ldgo); }
 
 } // namespace
 
 int backend_max_threads() { return omp_get_max_threads(); }
 
 // ---------------------------------------------------------------------------------------------------
-struct LayerWeightsMemory::Impl {
-    // The weights in one set of layouts; projection is empty without proj_size.
-    struct Layouts {
-        dnnl::memory layer, iter, projection;
-    };
-
-    Layouts plain;
-    dnnl::memory bias; // oneDNN takes the bias in ldgo only
-
-    // Layouts asked for by primitives created with format_tag::any, with the descriptors they were
-    // asked for (kept here: memory::get_desc() copies a descriptor out of oneDNN on every call, which
-    // cost ~1% of an LSTM T=1 step in this lookup). A handful at most in practice (oneDNN's choice
-    // depends on whether steps == 1 and on the ISA); bounded all the same.
-    struct Other {
-        md layer_desc, iter_desc, projection_desc;
-        Layouts layouts;
-    };
-    static constexpr std::size_t max_other_layouts = 4;
-    std::mutex mutex;
-    std::vector<Other> others;
-
-    Layouts in_layouts(const md& layer, const md& iter, const md& projection) {
-        std::lock_guard<std::mutex> lock(mutex);
-        for (const Other& o : others)
-            if (o.layer_desc == layer && o.iter_desc == iter && o.projection_desc == projection) return o.layouts;
-        Other made{layer, iter, projection,
-                   {reordered(plain.layer, layer), reordered(plain.iter, iter),
-                    projection ? reordered(plain.projection, projection) : dnnl::memory()}};
-        if (others.size() == max_other_layouts) others.erase(others.begin());
-        others.push_back(made);
-        return made.layouts;
-    }
-};
-
-LayerWeightsMemory::LayerWeightsMemory(const RnnConfig& config, int64_t layer, const PlainLayerWeights& plain)
-    : impl_(std::make_unique<Impl>()) {
-    const int64_t G = config.num_gates(), H = config.hidden_size;
-    impl_->plain.layer = owned_copy(weights_md(config.layer_input_size(layer), G, H, tag::ldigo), plain.layer);
-    impl_->plain.iter = owned_copy(weights_md(config.output_size(), G, H, tag::ldigo), plain.iter);
-    if (config.proj_size > 0)
-        impl_->plain.projection = owned_copy(projection_md(H, config.proj_size, tag::ldio), plain.projection);
-    impl_->bias = owned_copy(md({1, 1, bias_gates(config), H}, f32, tag::ldgo), plain.bias);
-}
-
-LayerWeightsMemory::~LayerWeightsMemory() = default;
-
-LayerWeightsMemory::Plain LayerWeightsMemory::plain() const {
-    auto data = [](const dnnl::memory& m) { return m ? static_cast<const float*>(m.get_data_handle()) : nullptr; };
-    return {data(impl_->plain.layer), data(impl_->plain.iter), data(impl_->bias), data(impl_->plain.projection)};
-}
-
-// ---------------------------------------------------------------------------------------------------
 struct RnnPrimitive::Impl {
     // The memory objects one execution binds; handles are re-pointed per call, never reallocated.
     struct Slot {
         dnnl::memory src_layer, src_iter, src_iter_c, dst_layer, dst_iter, dst_iter_c, scratchpad;
+        dnnl::memory weights_layer, weights_iter, weights_projection, bias;
     };
 
     dnnl::primitive primitive;
     bool lstm = false;
-    bool plain_weights = true; // the primitive reads the plain ldigo/ldio weights as packed
-    md weights_layer, weights_iter, weights_projection, scratchpad;
+    md weights_layer, weights_iter, weights_projection, bias, scratchpad;
     md src_layer, src_iter, src_iter_c, dst_layer, dst_iter, dst_iter_c;
 
     std::mutex pool_mutex;
@@ -144,7 +80,8 @@ struct RnnPrimitive::Impl {
         const auto& e = cpu_engine();
         auto unbound = [&](const md& d) { return d ? dnnl::memory(d, e, DNNL_MEMORY_NONE) : dnnl::memory(); };
         return std::unique_ptr<Slot>(new Slot{unbound(src_layer), unbound(src_iter), unbound(src_iter_c),
-                unbound(dst_layer), unbound(dst_iter), unbound(dst_iter_c), unbound(scratchpad)});
+                unbound(dst_layer), unbound(dst_iter), unbound(dst_iter_c), unbound(scratchpad),
+                unbound(weights_layer), unbound(weights_iter), unbound(weights_projection), unbound(bias)});
     }
 
     void release(std::unique_ptr<Slot> slot) {
@@ -153,28 +90,22 @@ struct RnnPrimitive::Impl {
     }
 };
 
-RnnPrimitive::RnnPrimitive(const PrimitiveKey& key) : impl_(std::make_unique<Impl>()) {
+RnnPrimitive::RnnPrimitive(const PrimitiveDims& k) : impl_(std::make_unique<Impl>()) {
     Impl& p = *impl_;
-    const auto mode = static_cast<Mode>(key.mode);
-    const auto direction = static_cast<Direction>(key.direction) == Direction::left_to_right
-            ? dnnl::rnn_direction::unidirectional_left2right
-            : dnnl::rnn_direction::unidirectional_right2left;
-    const bool plain = static_cast<WeightsFormat>(key.weights_format) == WeightsFormat::plain_ldigo;
-    const int64_t H = key.hidden, out = key.proj > 0 ? key.proj : key.hidden;
-    int64_t gates = 1;
-    if (mode == Mode::LSTM) gates = 4;
-    if (mode == Mode::GRU) gates = 3;
-    const int64_t bias_gates = mode == Mode::GRU ? 4 : gates;
+    const auto direction = k.reverse ? dnnl::rnn_direction::unidirectional_right2left
+                                     : dnnl::rnn_direction::unidirectional_left2right;
+    const int64_t H = k.H, out = k.P > 0 ? k.P : k.H, gates = gates_of(k.mode);
+    const tag w_tag = k.plain_weights ? tag::ldigo : tag::any;
 
-    p.lstm = mode == Mode::LSTM;
-    p.src_layer = sequence_md(key.steps, key.batch, key.src_channels, key.src_stride_t, key.src_stride_n);
-    p.dst_layer = sequence_md(key.steps, key.batch, out, key.dst_stride_t, key.dst_stride_n);
-    p.src_iter = p.dst_iter = state_md(key.batch, out);
-    if (p.lstm) p.src_iter_c = p.dst_iter_c = state_md(key.batch, H);
-    const md w_layer = weights_md(key.src_channels, gates, H, plain ? tag::ldigo : tag::any);
-    const md w_iter = weights_md(out, gates, H, plain ? tag::ldigo : tag::any);
-    const md w_proj = key.proj > 0 ? projection_md(H, key.proj, plain ? tag::ldio : tag::any) : md();
-    const md bias({1, 1, bias_gates, H}, f32, tag::ldgo);
+    p.lstm = k.mode == Mode::LSTM;
+    p.src_layer = sequence_md(k.steps, k.batch, k.C);
+    p.dst_layer = sequence_md(k.steps, k.batch, out);
+    p.src_iter = p.dst_iter = state_md(k.batch, out);
+    if (p.lstm) p.src_iter_c = p.dst_iter_c = state_md(k.batch, H);
+    const md w_layer = weights_md(k.C, gates, H, w_tag);
+    const md w_iter = weights_md(out, gates, H, w_tag);
+    const md w_proj = k.P > 0 ? projection_md(H, k.P, k.plain_weights ? tag::ldio : tag::any) : md();
+    p.bias = bias_md(k.mode, H);
 
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user); // scratchpad from the caller's workspace
@@ -189,48 +120,42 @@ RnnPrimitive::RnnPrimitive(const PrimitiveKey& key) : impl_(std::make_unique<Imp
         p.primitive = dnnl::primitive(pd);
     };
     try {
-        switch (mode) {
+        switch (k.mode) {
             case Mode::LSTM: {
                 dnnl::lstm_forward::desc d(inference, direction, p.src_layer, p.src_iter, p.src_iter_c, w_layer,
-                        w_iter, md(), w_proj, bias, p.dst_layer, p.dst_iter, p.dst_iter_c);
+                        w_iter, md(), w_proj, p.bias, p.dst_layer, p.dst_iter, p.dst_iter_c);
                 dnnl::lstm_forward::primitive_desc pd(d, attr, engine);
                 adopt(pd);
-                if (key.proj > 0) p.weights_projection = pd.weights_projection_desc();
+                if (k.P > 0) p.weights_projection = pd.weights_projection_desc();
                 break;
             }
             case Mode::GRU: {
                 dnnl::lbr_gru_forward::desc d(inference, direction, p.src_layer, p.src_iter, w_layer, w_iter,
-                        bias, p.dst_layer, p.dst_iter);
+                        p.bias, p.dst_layer, p.dst_iter);
                 adopt(dnnl::lbr_gru_forward::primitive_desc(d, attr, engine));
                 break;
             }
             case Mode::RNN_TANH:
             case Mode::RNN_RELU: {
-                const auto activation = mode == Mode::RNN_TANH ? dnnl::algorithm::eltwise_tanh
-                                                               : dnnl::algorithm::eltwise_relu;
+                const auto activation = k.mode == Mode::RNN_TANH ? dnnl::algorithm::eltwise_tanh
+                                                                 : dnnl::algorithm::eltwise_relu;
                 dnnl::vanilla_rnn_forward::desc d(inference, activation, direction, p.src_layer, p.src_iter,
-                        w_layer, w_iter, bias, p.dst_layer, p.dst_iter);
+                        w_layer, w_iter, p.bias, p.dst_layer, p.dst_iter);
                 adopt(dnnl::vanilla_rnn_forward::primitive_desc(d, attr, engine));
                 break;
             }
         }
     } catch (const dnnl::error& e) {
-        throw std::runtime_error(std::string("mkldnn_rnn: oneDNN could not create the ") + mode_name(mode)
-                + " primitive for steps=" + std::to_string(key.steps) + " batch=" + std::to_string(key.batch)
+        throw std::runtime_error(std::string("mkldnn_rnn: oneDNN could not create the ") + mode_name(k.mode)
+                + " primitive for steps=" + std::to_string(k.steps) + " batch=" + std::to_string(k.batch)
                 + ": " + e.what());
     }
-    p.plain_weights = plain;
 }
 
 RnnPrimitive::~RnnPrimitive() = default;
 
-void RnnPrimitive::execute(const RnnCallArgs& args, const LayerPack& weights, Workspace& workspace) const {
+void RnnPrimitive::execute(const RnnCallArgs& args, const WeightPointers& weights, Workspace& workspace) const {
     Impl& p = *impl_;
-    LayerWeightsMemory::Impl& w = weights.onednn->impl();
-    const LayerWeightsMemory::Impl::Layouts layouts = p.plain_weights
-            ? w.plain
-            : w.in_layouts(p.weights_layer, p.weights_iter, p.weights_projection);
-
     struct SlotReturn { // hands the slot back to the pool even when execution throws
         Impl& p;
         std::unique_ptr<Impl::Slot> slot;
@@ -238,14 +163,18 @@ void RnnPrimitive::execute(const RnnCallArgs& args, const LayerPack& weights, Wo
     } held{p, p.acquire()};
     Impl::Slot& s = *held.slot;
 
-    // oneDNN takes non-const handles; inputs are only read.
+    // oneDNN takes non-const handles; inputs and weights are only read.
     s.src_layer.set_data_handle(const_cast<float*>(args.src_layer));
     s.src_iter.set_data_handle(const_cast<float*>(args.src_iter));
     s.dst_layer.set_data_handle(args.dst_layer);
     s.dst_iter.set_data_handle(args.dst_iter);
+    s.weights_layer.set_data_handle(const_cast<float*>(weights.layer));
+    s.weights_iter.set_data_handle(const_cast<float*>(weights.iter));
+    s.bias.set_data_handle(const_cast<float*>(weights.bias));
     if (p.lstm) {
         s.src_iter_c.set_data_handle(const_cast<float*>(args.src_iter_c));
         s.dst_iter_c.set_data_handle(args.dst_iter_c);
+        if (s.weights_projection) s.weights_projection.set_data_handle(const_cast<float*>(weights.projection));
     }
     s.scratchpad.set_data_handle(workspace.scratchpad(p.scratchpad.get_size()));
 
@@ -255,22 +184,79 @@ void RnnPrimitive::execute(const RnnCallArgs& args, const LayerPack& weights, Wo
     auto add = [&](int arg, const dnnl::memory& m) { exec_args[n++] = {arg, m.get()}; };
     add(DNNL_ARG_SRC_LAYER, s.src_layer);
     add(DNNL_ARG_SRC_ITER, s.src_iter);
-    add(DNNL_ARG_WEIGHTS_LAYER, layouts.layer);
-    add(DNNL_ARG_WEIGHTS_ITER, layouts.iter);
-    add(DNNL_ARG_BIAS, w.bias);
+    add(DNNL_ARG_WEIGHTS_LAYER, s.weights_layer);
+    add(DNNL_ARG_WEIGHTS_ITER, s.weights_iter);
+    add(DNNL_ARG_BIAS, s.bias);
     add(DNNL_ARG_DST_LAYER, s.dst_layer);
     add(DNNL_ARG_DST_ITER, s.dst_iter);
     add(DNNL_ARG_SCRATCHPAD, s.scratchpad);
     if (p.lstm) {
         add(DNNL_ARG_SRC_ITER_C, s.src_iter_c);
         add(DNNL_ARG_DST_ITER_C, s.dst_iter_c);
-        if (layouts.projection) add(DNNL_ARG_WEIGHTS_PROJECTION, layouts.projection);
+        if (s.weights_projection) add(DNNL_ARG_WEIGHTS_PROJECTION, s.weights_projection);
     }
     const dnnl::stream& stream = thread_stream();
     dnnl_status_t status = dnnl_primitive_execute(p.primitive.get(), stream.get(), n, exec_args);
     if (status == dnnl_success) status = dnnl_stream_wait(stream.get());
     if (status != dnnl_success)
         throw std::runtime_error("mkldnn_rnn: oneDNN RNN execution failed with status " + std::to_string(status));
+}
+
+// ---------------------------------------------------------------------------------------------------
+struct PreferredLayouts::Impl {
+    // One set of layouts with the descriptors it was made for (kept here: memory::get_desc() copies a
+    // descriptor out of oneDNN on every call, which cost ~1% of an LSTM T=1 step in this lookup).
+    struct Layouts {
+        md layer_desc, iter_desc, projection_desc;
+        dnnl::memory layer, iter, projection;
+    };
+    static constexpr std::size_t max_layouts = 4;
+    mutable std::mutex mutex;
+    std::vector<std::shared_ptr<const Layouts>> layouts;
+};
+
+PreferredLayouts::PreferredLayouts() : impl_(std::make_unique<Impl>()) {}
+PreferredLayouts::~PreferredLayouts() = default;
+
+WeightPointers PreferredLayouts::for_primitive(const RnnPrimitive& primitive, const PlainWeights& plain) const {
+    const RnnPrimitive::Impl& p = primitive.impl();
+    auto data = [](const dnnl::memory& m) { return m ? static_cast<const float*>(m.get_data_handle()) : nullptr; };
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    for (const auto& l : impl_->layouts)
+        if (l->layer_desc == p.weights_layer && l->iter_desc == p.weights_iter && l->projection_desc == p.weights_projection)
+            return {data(l->layer), data(l->iter), plain.bias.data(), data(l->projection), l};
+
+    const auto& engine = cpu_engine();
+    dnnl::stream stream(engine);
+    // A reorder from the plain arrays, which are read only (oneDNN takes non-const handles).
+    auto reordered = [&](const float* from, const md& from_desc, const md& to) {
+        dnnl::memory src(from_desc, engine, const_cast<float*>(from));
+        dnnl::memory out(to, engine);
+        dnnl::reorder(src, out).execute(stream, src, out);
+        return out;
+    };
+    const dnnl::memory::dims& wl = p.weights_layer.dims();
+    const dnnl::memory::dims& wi = p.weights_iter.dims();
+    auto made = std::make_shared<Impl::Layouts>(Impl::Layouts{p.weights_layer, p.weights_iter, p.weights_projection,
+                       reordered(plain.layer.data(), weights_md(wl[2], wl[3], wl[4], tag::ldigo), p.weights_layer),
+                       reordered(plain.iter.data(), weights_md(wi[2], wi[3], wi[4], tag::ldigo), p.weights_iter),
+                       {}});
+    if (p.weights_projection) {
+        const dnnl::memory::dims& wp = p.weights_projection.dims();
+        made->projection = reordered(plain.projection.data(), projection_md(wp[2], wp[3], tag::ldio), p.weights_projection);
+    }
+    stream.wait();
+    if (impl_->layouts.size() == Impl::max_layouts) impl_->layouts.erase(impl_->layouts.begin());
+    impl_->layouts.push_back(made);
+    return {data(made->layer), data(made->iter), plain.bias.data(), data(made->projection), made};
+}
+
+std::size_t PreferredLayouts::bytes() const {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    std::size_t total = 0;
+    for (const auto& l : impl_->layouts)
+        total += l->layer_desc.get_size() + l->iter_desc.get_size() + (l->projection_desc ? l->projection_desc.get_size() : 0);
+    return total;
 }
 
 } // namespace mkldnn_rnn::detail

@@ -8,47 +8,58 @@
 #include <memory>
 
 #include "mkldnn_rnn/config.hpp"
+#include "mkldnn_rnn/packed_rnn.hpp"
 #include "step_kernel.hpp"
 #include "weight_packing.hpp"
 
 namespace mkldnn_rnn::detail {
 
-// One (layer, direction)'s weights in oneDNN memory: the plain layout packed at pack() time, and copies
-// in whatever other layouts primitives asked for, each reordered once on first use (bounded).
-class LayerWeightsMemory {
+// Threads the calling thread's next oneDNN execution will use (torch.set_num_threads sets it too).
+int backend_max_threads();
+
+// Everything one oneDNN RNN primitive is made for: exact steps and batch, dense sequence arguments
+// ([steps, batch, C] in, [steps, batch, O] out) and states ([batch, channels]).
+struct PrimitiveDims {
+    Mode mode = Mode::LSTM;
+    bool reverse = false;
+    bool plain_weights = true; // false: the weights layout oneDNN prefers (format_tag::any)
+    int threads = 1;
+    int64_t steps = 0, batch = 0, C = 0, H = 0, P = 0;
+};
+
+// The weight arrays one execution reads, in the layouts its primitive was created for.
+struct WeightPointers {
+    const float* layer = nullptr;
+    const float* iter = nullptr;
+    const float* bias = nullptr;
+    const float* projection = nullptr;
+    std::shared_ptr<const void> owner; // keeps the arrays alive for the execution (PreferredLayouts)
+};
+
+// A created forward-inference primitive. execute() is safe to call concurrently: each execution takes
+// its own set of memory objects from a pool (grown only when more executions overlap than ever before)
+// and its scratchpad from the calling thread's workspace.
+class RnnPrimitive {
 public:
-    LayerWeightsMemory(const RnnConfig& config, int64_t layer, const PlainLayerWeights& plain);
-    ~LayerWeightsMemory();
-
-    // The plain arrays packed at construction: weights_layer and weights_iter in ldigo
-    // ([channels][gates][hidden]), bias in ldgo ([bias_gates(config)][hidden]), the LSTM projection in
-    // ldio ([hidden][proj_size]; nullptr without proj_size).
-    struct Plain {
-        const float* layer;
-        const float* iter;
-        const float* bias;
-        const float* projection;
-    };
-    Plain plain() const;
-
+    explicit RnnPrimitive(const PrimitiveDims& dims);
+    ~RnnPrimitive();
+    void execute(const RnnCallArgs& args, const WeightPointers& weights, Workspace& workspace) const;
     struct Impl;
-    Impl& impl() const { return *impl_; }
+    const Impl& impl() const { return *impl_; }
 
 private:
     std::unique_ptr<Impl> impl_;
 };
 
-// Threads the calling thread's next oneDNN execution will use (torch.set_num_threads sets it too).
-int backend_max_threads();
-
-// A created forward-inference primitive with its memory descriptors. execute() is safe to call
-// concurrently: each execution takes its own set of memory objects from a pool (grown only when more
-// executions overlap than ever before) and its scratchpad from the calling thread's workspace.
-class RnnPrimitive final : public StepKernel {
+// The weights in the layouts that primitives created with format_tag::any ask for, each reordered once
+// from the plain copy: a handful at most (oneDNN's choice depends on whether steps == 1 and on the ISA),
+// bounded all the same.
+class PreferredLayouts {
 public:
-    explicit RnnPrimitive(const PrimitiveKey& key);
-    ~RnnPrimitive() override;
-    void execute(const RnnCallArgs& args, const LayerPack& weights, Workspace& workspace) const override;
+    PreferredLayouts();
+    ~PreferredLayouts();
+    WeightPointers for_primitive(const RnnPrimitive& primitive, const PlainWeights& plain) const;
+    std::size_t bytes() const;
     struct Impl;
 
 private:

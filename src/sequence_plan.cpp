@@ -2,12 +2,27 @@
 #include "sequence_plan.hpp"
 
 namespace mkldnn_rnn::detail {
+namespace {
+
+// row_begin and rows from the ranges.
+void count_rows(SequencePlan& plan, int64_t* row_begin) {
+    int64_t rows = 0;
+    for (int64_t j = 0; j < plan.num_ranges; ++j) {
+        row_begin[j] = rows;
+        rows += (plan.range_end[j] - plan.range_begin(j)) * plan.range_batch[j];
+    }
+    plan.row_begin = row_begin;
+    plan.rows = rows;
+}
+
+} // namespace
 
 SequencePlan make_sequence_plan(int64_t steps, int64_t batch, const int64_t* lengths, BufferCarver& carver) {
     int64_t* order = carver.take<int64_t>(batch);
     int64_t* length = carver.take<int64_t>(batch);
     int64_t* range_end = carver.take<int64_t>(batch);
     int64_t* range_batch = carver.take<int64_t>(batch);
+    int64_t* row_begin = carver.take<int64_t>(batch);
     int64_t* next_slot = carver.take<int64_t>(steps + 2);
     SequencePlan plan;
     plan.batch = batch;
@@ -44,6 +59,38 @@ SequencePlan make_sequence_plan(int64_t steps, int64_t batch, const int64_t* len
     plan.num_ranges = k;
     plan.range_end = range_end;
     plan.range_batch = range_batch;
+    count_rows(plan, row_begin);
+    return plan;
+}
+
+SequencePlan make_packed_plan(int64_t steps, const int64_t* batch_sizes, BufferCarver& carver) {
+    const int64_t batch = batch_sizes[0];
+    int64_t* order = carver.take<int64_t>(batch);
+    int64_t* length = carver.take<int64_t>(batch);
+    int64_t* range_end = carver.take<int64_t>(batch);
+    int64_t* range_batch = carver.take<int64_t>(batch);
+    int64_t* row_begin = carver.take<int64_t>(batch);
+    SequencePlan plan;
+    plan.batch = batch;
+    if (!order) return plan; // measuring only
+
+    int64_t k = 0;
+    for (int64_t t = 0; t < steps; ++t) {
+        const int64_t b = batch_sizes[t];
+        if (t + 1 == steps || batch_sizes[t + 1] != b) { // rows [batch_sizes[t + 1], b) end after step t
+            range_end[k] = t + 1;
+            range_batch[k] = b;
+            ++k;
+            for (int64_t row = t + 1 < steps ? batch_sizes[t + 1] : 0; row < b; ++row) length[row] = t + 1;
+        }
+    }
+    for (int64_t n = 0; n < batch; ++n) order[n] = n;
+    plan.order = order;
+    plan.length = length;
+    plan.num_ranges = k;
+    plan.range_end = range_end;
+    plan.range_batch = range_batch;
+    count_rows(plan, row_begin);
     return plan;
 }
 

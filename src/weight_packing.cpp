@@ -1,8 +1,12 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 #include "weight_packing.hpp"
 
+#include <cstring>
+
 namespace mkldnn_rnn::detail {
 namespace {
+
+constexpr int64_t kLanes = 16; // the blocked layout's hidden units per block
 
 // PyTorch gate index feeding oneDNN gate g.
 int64_t pytorch_gate(Mode mode, int64_t g) {
@@ -10,47 +14,114 @@ int64_t pytorch_gate(Mode mode, int64_t g) {
     return mode == Mode::GRU ? gru_order[g] : g;
 }
 
-// PyTorch weight [G*H, C] (row = gate*H + h) -> oneDNN ldigo [C][G][H].
-std::vector<float> to_ldigo(Mode mode, const float* w, int64_t C, int64_t G, int64_t H) {
-    std::vector<float> out(static_cast<size_t>(C * G * H));
+// Both directions of PyTorch [G*H][C] (row = gate*H + h) <-> oneDNN ldigo [C][G][H].
+void to_ldigo(Mode mode, const float* w, int64_t C, int64_t G, int64_t H, float* out) {
     for (int64_t g = 0; g < G; ++g) {
-        const float* src_gate = w + pytorch_gate(mode, g) * H * C;
+        const float* gate = w + pytorch_gate(mode, g) * H * C;
         for (int64_t h = 0; h < H; ++h)
-            for (int64_t c = 0; c < C; ++c) out[(c * G + g) * H + h] = src_gate[h * C + c];
+            for (int64_t c = 0; c < C; ++c) out[(c * G + g) * H + h] = gate[h * C + c];
     }
-    return out;
+}
+
+void from_ldigo(Mode mode, const float* ldigo, int64_t C, int64_t G, int64_t H, float* w) {
+    for (int64_t g = 0; g < G; ++g) {
+        float* gate = w + pytorch_gate(mode, g) * H * C;
+        for (int64_t h = 0; h < H; ++h)
+            for (int64_t c = 0; c < C; ++c) gate[h * C + c] = ldigo[(c * G + g) * H + h];
+    }
+}
+
+// Both directions of ldigo [C][G][H] <-> [H/16][C][G][16] (lanes past H stay zero).
+int64_t blocked_index(int64_t c, int64_t g, int64_t h, int64_t C, int64_t G) {
+    return ((h / kLanes * C + c) * G + g) * kLanes + h % kLanes;
+}
+
+void block(const float* ldigo, int64_t C, int64_t G, int64_t H, float* out) {
+    for (int64_t c = 0; c < C; ++c)
+        for (int64_t g = 0; g < G; ++g)
+            for (int64_t h = 0; h < H; ++h) out[blocked_index(c, g, h, C, G)] = ldigo[(c * G + g) * H + h];
+}
+
+void unblock(const float* blocked, int64_t C, int64_t G, int64_t H, float* ldigo) {
+    for (int64_t c = 0; c < C; ++c)
+        for (int64_t g = 0; g < G; ++g)
+            for (int64_t h = 0; h < H; ++h) ldigo[(c * G + g) * H + h] = blocked[blocked_index(c, g, h, C, G)];
+}
+
+int64_t blocks_of(int64_t units) { return (units + kLanes - 1) / kLanes; }
+
+PlainWeights empty_plain(const LayerDims& d) {
+    PlainWeights p;
+    p.layer = FloatArray(d.C * d.G * d.H);
+    p.iter = FloatArray(d.O * d.G * d.H);
+    if (d.P > 0) p.projection = FloatArray(d.H * d.P);
+    p.bias = FloatArray(d.bias_gates() * d.H);
+    return p;
 }
 
 } // namespace
 
-int64_t bias_gates(const RnnConfig& config) {
-    return config.mode == Mode::GRU ? 4 : config.num_gates();
-}
+LayerDims::LayerDims(const RnnConfig& config, int64_t layer)
+    : mode(config.mode), G(config.num_gates()), H(config.hidden_size), C(config.layer_input_size(layer)),
+      P(config.proj_size), O(config.output_size()) {}
 
-PlainLayerWeights to_onednn_plain(const RnnConfig& config, int64_t layer, const LayerWeights& weights) {
-    const int64_t G = config.num_gates(), H = config.hidden_size, P = config.proj_size;
-    PlainLayerWeights out;
-    out.layer = to_ldigo(config.mode, weights.weight_ih, config.layer_input_size(layer), G, H);
-    out.iter = to_ldigo(config.mode, weights.weight_hh, config.output_size(), G, H);
-
-    if (P > 0) { // weight_hr [P][H] -> ldio [H][P]
-        out.projection.resize(static_cast<size_t>(H * P));
-        for (int64_t p = 0; p < P; ++p)
-            for (int64_t h = 0; h < H; ++h) out.projection[h * P + p] = weights.weight_hr[p * H + h];
-    }
-
-    out.bias.assign(static_cast<size_t>(bias_gates(config) * H), 0.f);
-    if (config.bias) {
-        for (int64_t g = 0; g < G; ++g) {
-            const int64_t src = pytorch_gate(config.mode, g) * H;
-            const bool gru_n = config.mode == Mode::GRU && g == 2; // n keeps its two biases apart
-            for (int64_t h = 0; h < H; ++h)
-                out.bias[g * H + h] = weights.bias_ih[src + h] + (gru_n ? 0.f : weights.bias_hh[src + h]);
+PlainWeights plain_from_torch(const LayerDims& d, const LayerWeights& w) {
+    PlainWeights out = empty_plain(d);
+    to_ldigo(d.mode, w.weight_ih, d.C, d.G, d.H, out.layer.data());
+    to_ldigo(d.mode, w.weight_hh, d.O, d.G, d.H, out.iter.data());
+    if (d.P > 0) // weight_hr [P][H] -> ldio [H][P]
+        for (int64_t p = 0; p < d.P; ++p)
+            for (int64_t h = 0; h < d.H; ++h) out.projection.data()[h * d.P + p] = w.weight_hr[p * d.H + h];
+    if (w.bias_ih) {
+        float* bias = out.bias.data();
+        for (int64_t g = 0; g < d.G; ++g) {
+            const int64_t src = pytorch_gate(d.mode, g) * d.H;
+            const bool gru_n = d.mode == Mode::GRU && g == 2; // n keeps its two biases apart
+            for (int64_t h = 0; h < d.H; ++h) bias[g * d.H + h] = w.bias_ih[src + h] + (gru_n ? 0.f : w.bias_hh[src + h]);
         }
-        if (config.mode == Mode::GRU)
-            for (int64_t h = 0; h < H; ++h) out.bias[3 * H + h] = weights.bias_hh[2 * H + h];
+        if (d.mode == Mode::GRU)
+            for (int64_t h = 0; h < d.H; ++h) bias[3 * d.H + h] = w.bias_hh[2 * d.H + h];
     }
     return out;
+}
+
+BlockedWeights blocked_from_plain(const LayerDims& d, const PlainWeights& p) {
+    BlockedWeights b;
+    b.blocks = blocks_of(d.H);
+    b.layer = FloatArray(b.blocks * d.C * d.G * kLanes);
+    block(p.layer.data(), d.C, d.G, d.H, b.layer.data());
+    b.iter = FloatArray(b.blocks * d.O * d.G * kLanes);
+    block(p.iter.data(), d.O, d.G, d.H, b.iter.data());
+    if (d.P > 0) { // ldio [H][P] is ldigo with one gate
+        b.proj_blocks = blocks_of(d.P);
+        b.projection = FloatArray(b.proj_blocks * d.H * kLanes);
+        block(p.projection.data(), d.H, 1, d.P, b.projection.data());
+    }
+    b.bias = FloatArray(b.blocks * d.G * kLanes);
+    block(p.bias.data(), 1, d.G, d.H, b.bias.data()); // ldgo [G][H] is ldigo with one channel
+    b.bias_hn = FloatArray(b.blocks * kLanes);
+    if (d.mode == Mode::GRU)
+        std::memcpy(b.bias_hn.data(), p.bias.data() + 3 * d.H, static_cast<std::size_t>(d.H) * sizeof(float));
+    return b;
+}
+
+PlainWeights plain_from_blocked(const LayerDims& d, const BlockedWeights& b) {
+    PlainWeights p = empty_plain(d);
+    unblock(b.layer.data(), d.C, d.G, d.H, p.layer.data());
+    unblock(b.iter.data(), d.O, d.G, d.H, p.iter.data());
+    if (d.P > 0) unblock(b.projection.data(), d.H, 1, d.P, p.projection.data());
+    unblock(b.bias.data(), 1, d.G, d.H, p.bias.data());
+    if (d.mode == Mode::GRU)
+        std::memcpy(p.bias.data() + 3 * d.H, b.bias_hn.data(), static_cast<std::size_t>(d.H) * sizeof(float));
+    return p;
+}
+
+void torch_matrices_from_plain(const LayerDims& d, const PlainWeights& p, const MutableLayerWeights& out) {
+    from_ldigo(d.mode, p.layer.data(), d.C, d.G, d.H, out.weight_ih);
+    from_ldigo(d.mode, p.iter.data(), d.O, d.G, d.H, out.weight_hh);
+    if (d.P > 0)
+        for (int64_t p_ = 0; p_ < d.P; ++p_)
+            for (int64_t h = 0; h < d.H; ++h) out.weight_hr[p_ * d.H + h] = p.projection.data()[h * d.P + p_];
 }
 
 } // namespace mkldnn_rnn::detail

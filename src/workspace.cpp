@@ -1,6 +1,7 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 #include "workspace.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -12,28 +13,44 @@ Workspace& Workspace::for_this_thread() {
     return workspace;
 }
 
-void Workspace::FreeDeleter::operator()(void* p) const { std::free(p); }
+void Workspace::Buffer::FreeDeleter::operator()(void* p) const { std::free(p); }
 
-void* Workspace::grow(Buffer& buffer, std::size_t& capacity, std::size_t bytes) {
-    if (bytes <= capacity && buffer) return buffer.get();
+void* Workspace::Buffer::get(std::size_t bytes) {
+    window_need = std::max(window_need, bytes);
+    if (bytes <= capacity && memory) return memory.get();
     // Grow geometrically so a slowly increasing sequence of shapes does not reallocate every call.
-    std::size_t want = capacity + capacity / 2;
-    if (want < bytes) want = bytes;
+    std::size_t want = std::max(capacity + capacity / 2, bytes);
     want = (want + 63) / 64 * 64;
-    buffer.reset(); // release first: the old contents are never needed
+    memory.reset(); // release first: the old contents are never needed
     void* p = std::aligned_alloc(64, want == 0 ? 64 : want);
     if (!p) throw std::bad_alloc();
-    buffer.reset(p);
+    memory.reset(p);
     capacity = want;
     return p;
 }
 
+void Workspace::Buffer::shrink_if_oversized() {
+    if (capacity > kShrinkFrom && window_need * 2 < capacity) {
+        memory.reset();
+        capacity = 0;
+    }
+    window_need = 0;
+}
+
 const float* Workspace::zeros(std::size_t count) {
     const std::size_t bytes = count * sizeof(float);
-    const bool grows = !zeros_ || bytes > zeros_bytes_;
-    void* p = grow(zeros_, zeros_bytes_, bytes);
-    if (grows) std::memset(p, 0, zeros_bytes_);
+    const bool grows = !zeros_.memory || bytes > zeros_.capacity;
+    void* p = zeros_.get(bytes);
+    if (grows) std::memset(p, 0, zeros_.capacity);
     return static_cast<const float*>(p);
 }
+
+void Workspace::end_call() {
+    if (++calls_ < kShrinkWindow) return;
+    calls_ = 0;
+    for (Buffer* b : {&data_, &staging_, &scratch_, &zeros_}) b->shrink_if_oversized();
+}
+
+std::size_t Workspace::bytes() const { return data_.capacity + staging_.capacity + scratch_.capacity + zeros_.capacity; }
 
 } // namespace mkldnn_rnn::detail

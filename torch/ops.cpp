@@ -15,6 +15,7 @@ namespace {
 
 constexpr const char* kRnn = "mkldnn_rnn::rnn";
 constexpr const char* kCell = "mkldnn_rnn::cell";
+constexpr const char* kRnnPacked = "mkldnn_rnn::rnn_packed";
 
 const PackedWeights& checked_weights(const char* op, const c10::intrusive_ptr<PackedWeights>& weights) {
     TORCH_CHECK(weights, op, ": weights: expected a PackedWeights object, got None");
@@ -111,6 +112,66 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> rnn(const c10::intrusive_ptr<Pack
             lstm ? with_layout(c_n, mkldnn_states) : c_n};
 }
 
+// A PackedSequence's batch_sizes, checked as torch.nn's own packed path does not: 1-D int64 on the CPU,
+// positive, non-increasing, and summing to the data's rows. Returns it as the core reads it.
+at::Tensor batch_sizes_data(const at::Tensor& batch_sizes, int64_t rows) {
+    const Arg arg{kRnnPacked, "batch_sizes"};
+    check_defined(arg, batch_sizes);
+    check_dtype(arg, batch_sizes, at::kLong);
+    check_cpu(arg, batch_sizes);
+    check_strided(arg, batch_sizes);
+    check_dim(arg, batch_sizes, 1);
+    TORCH_CHECK(batch_sizes.size(0) >= 1, arg, ": expected at least one step, got an empty tensor");
+    at::Tensor data = contiguous_data(batch_sizes);
+    const int64_t* b = data.data_ptr<int64_t>();
+    int64_t sum = 0;
+    for (int64_t t = 0; t < data.size(0); ++t) {
+        TORCH_CHECK(b[t] >= 1, Arg{kRnnPacked, "batch_sizes", t}, ": expected a positive value, got ", b[t]);
+        TORCH_CHECK(t == 0 || b[t] <= b[t - 1], Arg{kRnnPacked, "batch_sizes", t},
+                    ": expected a value no larger than batch_sizes[", t - 1, "] = ", b[t - 1],
+                    " (non-increasing), got ", b[t]);
+        sum += b[t];
+    }
+    TORCH_CHECK(sum == rows, arg, ": expected values summing to the data's ", rows, " rows, got a sum of ", sum);
+    return data;
+}
+
+std::tuple<at::Tensor, at::Tensor, at::Tensor> rnn_packed(const c10::intrusive_ptr<PackedWeights>& packed,
+        const at::Tensor& data, const at::Tensor& batch_sizes, const c10::optional<at::Tensor>& hx,
+        const c10::optional<at::Tensor>& cx) {
+    const PackedWeights& weights = checked_weights(kRnnPacked, packed);
+    const RnnConfig& config = weights.config();
+    const Arg data_arg{kRnnPacked, "data"};
+    check_activation(data_arg, data);
+    check_dim(data_arg, data, 2);
+    check_sizes(data_arg, data, {data.size(0), config.input_size});
+    check_no_cell_state(kRnnPacked, config, cx);
+    const at::Tensor steps = batch_sizes_data(batch_sizes, data.size(0));
+    const int64_t N = steps.data_ptr<int64_t>()[0];
+
+    const bool lstm = config.mode == Mode::LSTM;
+    const int64_t states = config.num_layers * config.num_directions();
+    const int64_t H = config.hidden_size, H_out = config.output_size();
+    const at::Tensor h0 = state_data(kRnnPacked, "hx", hx, {states, N, H_out});
+    const at::Tensor c0 = state_data(kRnnPacked, "cx", cx, {states, N, H});
+    const at::Tensor x = contiguous_data(data);
+
+    at::Tensor output = new_dense({data.size(0), config.num_directions() * H_out});
+    at::Tensor h_n = new_dense({states, N, H_out});
+    at::Tensor c_n = lstm ? new_dense({states, N, H}) : new_dense({0});
+    PackedSequenceInput in;
+    in.input = x.data_ptr<float>();
+    in.batch_sizes = steps.data_ptr<int64_t>();
+    in.seq_len = steps.size(0);
+    in.h0 = data_or_null<float>(h0);
+    in.c0 = data_or_null<float>(c0);
+    const SequenceOutput out{output.data_ptr<float>(), h_n.data_ptr<float>(), lstm ? c_n.data_ptr<float>() : nullptr};
+    translate_core_errors([&] { weights.engine().forward_packed(in, out); });
+    // A PackedSequence holds dense data; the states follow the layout rule.
+    const bool mkldnn_states = states_in_mkldnn(data, hx);
+    return {output, with_layout(h_n, mkldnn_states), lstm ? with_layout(c_n, mkldnn_states) : c_n};
+}
+
 std::tuple<at::Tensor, at::Tensor> cell(const c10::intrusive_ptr<PackedWeights>& packed, const at::Tensor& input,
         const c10::optional<at::Tensor>& hx, const c10::optional<at::Tensor>& cx) {
     const PackedWeights& weights = checked_weights(kCell, packed);
@@ -153,6 +214,11 @@ TORCH_LIBRARY(mkldnn_rnn, m) {
     m.def("rnn(__torch__.torch.classes.mkldnn_rnn.PackedWeights weights, Tensor input, Tensor? hx, Tensor? cx, "
           "Tensor? lengths, bool batch_first) -> (Tensor output, Tensor h_n, Tensor c_n)",
           rnn);
+    // A PackedSequence's data and batch_sizes as they are, no padding (rnn with lengths stays for models
+    // saved by release 0.1.0, whose code pads).
+    m.def("rnn_packed(__torch__.torch.classes.mkldnn_rnn.PackedWeights weights, Tensor data, Tensor batch_sizes, "
+          "Tensor? hx, Tensor? cx) -> (Tensor output, Tensor h_n, Tensor c_n)",
+          rnn_packed);
     m.def("cell(__torch__.torch.classes.mkldnn_rnn.PackedWeights weights, Tensor input, Tensor? hx, Tensor? cx) "
           "-> (Tensor h, Tensor c)",
           cell);

@@ -1,6 +1,8 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 #include "packed_weights.hpp"
 
+#include <ATen/ATen.h>
+
 #include <iterator>
 #include <limits>
 
@@ -66,10 +68,9 @@ PackedWeights::PackedWeights(const std::string& mode, int64_t input_size, int64_
                 " tensors (", per_direction, " per layer and direction, in torch.nn's _flat_weights order), got ",
                 weights.size());
 
-    // Each tensor is checked, then copied: the copy is contiguous, as the core reads it, and owned here,
-    // so that later in-place changes to the module's parameters cannot make weights() and the packed
-    // weights disagree.
-    weights_.reserve(weights.size());
+    // Each tensor is checked, then read by pack() as dense contiguous data (a copy only where it is not).
+    std::vector<at::Tensor> held;
+    held.reserve(weights.size());
     int64_t k = 0;
     auto take = [&](const char* role, c10::IntArrayRef sizes) -> const float* {
         const at::Tensor& w = weights[k];
@@ -80,8 +81,8 @@ PackedWeights::PackedWeights(const std::string& mode, int64_t input_size, int64_
         check_strided(arg, w);
         check_sizes(arg, w, sizes);
         check_storage_bounds(arg, w);
-        weights_.push_back(w.detach().clone(at::MemoryFormat::Contiguous));
-        return weights_.back().data_ptr<float>();
+        held.push_back(contiguous_data(w.detach()));
+        return held.back().data_ptr<float>();
     };
     const int64_t gates = config.num_gates() * hidden_size, H_out = config.output_size();
     std::vector<LayerWeights> layers(static_cast<size_t>(num_layers * D));
@@ -101,26 +102,73 @@ PackedWeights::PackedWeights(const std::string& mode, int64_t input_size, int64_
     packed_ = translate_core_errors([&] { return PackedRnn::pack(config, layers); });
 }
 
+std::vector<at::Tensor> PackedWeights::weights() const {
+    const RnnConfig& c = config();
+    const int64_t D = c.num_directions(), gates = c.num_gates() * c.hidden_size;
+    auto dense = [](c10::IntArrayRef sizes) { return at::empty(sizes, at::TensorOptions().dtype(at::kFloat)); };
+    std::vector<at::Tensor> out;
+    for (int64_t l = 0; l < c.num_layers; ++l)
+        for (int64_t d = 0; d < D; ++d) {
+            const size_t first = out.size();
+            out.push_back(dense({gates, c.layer_input_size(l)}));
+            out.push_back(dense({gates, c.output_size()}));
+            if (c.bias) {
+                out.push_back(dense({gates}));
+                out.push_back(dense({gates}));
+            }
+            if (c.proj_size > 0) out.push_back(dense({c.proj_size, c.hidden_size}));
+            MutableLayerWeights w;
+            size_t k = first;
+            w.weight_ih = out[k++].data_ptr<float>();
+            w.weight_hh = out[k++].data_ptr<float>();
+            if (c.bias) {
+                w.bias_ih = out[k++].data_ptr<float>();
+                w.bias_hh = out[k++].data_ptr<float>();
+            }
+            if (c.proj_size > 0) w.weight_hr = out[k++].data_ptr<float>();
+            packed_->torch_weights(static_cast<size_t>(l * D + d), w);
+        }
+    return out;
+}
+
+std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, std::string, std::string>> PackedWeights::decisions() const {
+    std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, std::string, std::string>> out;
+    for (const Decision& d : packed_->decisions())
+        out.emplace_back(d.layer, d.direction, d.batch_class, d.threads, weights_format_name(d.implementation), d.reason);
+    return out;
+}
+
+void PackedWeights::tune(int64_t max_batch) const {
+    translate_core_errors([&] { packed_->tune(max_batch); });
+}
+
 PackedWeights::State PackedWeights::state() const {
+    std::vector<int64_t> decisions;
+    for (const Decision& d : packed_->decisions())
+        decisions.insert(decisions.end(), {d.layer, d.direction, d.batch_class, d.threads,
+                                           static_cast<int64_t>(d.implementation)});
     return {state_version, mode(), input_size(), hidden_size(), num_layers(), bias(), bidirectional(), proj_size(),
-            weights_};
+            weights(), cpu_signature(), decisions};
 }
 
 c10::intrusive_ptr<PackedWeights> PackedWeights::from_state(const c10::IValue& state) {
     static constexpr const char* names[] = {"version", "mode", "input_size", "hidden_size", "num_layers", "bias",
-                                            "bidirectional", "proj_size", "weights"};
-    constexpr size_t num_fields = std::tuple_size_v<State>;
+                                            "bidirectional", "proj_size", "weights", "cpu_signature", "decisions"};
+    constexpr size_t num_fields = std::tuple_size_v<State>, version_1_fields = 9;
     static_assert(std::size(names) == num_fields);
     TORCH_CHECK(state.isTuple(), kSetState, ": state: expected a tuple, got ", state.tagKind());
     const c10::ArrayRef<c10::IValue> f = state.toTupleRef().elements().asArrayRef();
-    TORCH_CHECK(f.size() == num_fields, kSetState, ": state: expected a tuple of ", num_fields, " fields, got ",
-                f.size());
+    TORCH_CHECK(!f.empty() && f[0].isInt(), kSetState, ": state[0] (version): expected an int, got ",
+                f.empty() ? "an empty tuple" : f[0].tagKind());
+    const int64_t version = f[0].toInt();
+    TORCH_CHECK(version == 1 || version == state_version, kSetState, ": state[0] (version): expected 1 or ",
+                state_version, " (the versions this build reads), got ", version);
+    const size_t fields = version == 1 ? version_1_fields : num_fields;
+    TORCH_CHECK(f.size() == fields, kSetState, ": state: expected a tuple of ", fields, " fields for version ",
+                version, ", got ", f.size());
     auto expect = [&](size_t i, bool ok, const char* what) {
         TORCH_CHECK(ok, kSetState, ": state[", i, "] (", names[i], "): expected ", what, ", got ", f[i].tagKind());
     };
-    expect(0, f[0].isInt(), "an int");
-    TORCH_CHECK(f[0].toInt() == state_version, kSetState, ": state[0] (version): expected ", state_version,
-                " (the only version this build reads), got ", f[0].toInt());
     expect(1, f[1].isString(), "a str");
     for (size_t i : {2, 3, 4, 7}) expect(i, f[i].isInt(), "an int");
     for (size_t i : {5, 6}) expect(i, f[i].isBool(), "a bool");
@@ -132,9 +180,31 @@ c10::intrusive_ptr<PackedWeights> PackedWeights::from_state(const c10::IValue& s
                     w.tagKind());
         weights.push_back(w.toTensor());
     }
+    std::vector<Decision> decisions;
+    if (version >= 2) {
+        expect(9, f[9].isString(), "a str");
+        expect(10, f[10].isIntList(), "a list of ints");
+        const std::vector<int64_t> flat = f[10].toIntVector();
+        TORCH_CHECK(flat.size() % 5 == 0, kSetState, ": state[10] (decisions): expected 5 ints per decision, got ",
+                    flat.size(), " ints");
+        // Decisions are measurements of one CPU: elsewhere they are made afresh.
+        if (f[9].toStringRef() == cpu_signature())
+            for (size_t i = 0; i < flat.size(); i += 5) {
+                Decision d;
+                d.layer = flat[i];
+                d.direction = flat[i + 1];
+                d.batch_class = flat[i + 2];
+                d.threads = flat[i + 3];
+                d.implementation = static_cast<WeightsFormat>(flat[i + 4]);
+                d.reason = "saved with the model";
+                decisions.push_back(d);
+            }
+    }
     // The constructor checks the values: sizes, mode, and every tensor against them.
-    return c10::make_intrusive<PackedWeights>(f[1].toStringRef(), f[2].toInt(), f[3].toInt(), f[4].toInt(),
-                                              f[5].toBool(), f[6].toBool(), f[7].toInt(), weights);
+    auto packed = c10::make_intrusive<PackedWeights>(f[1].toStringRef(), f[2].toInt(), f[3].toInt(), f[4].toInt(),
+                                                     f[5].toBool(), f[6].toBool(), f[7].toInt(), weights);
+    translate_core_errors([&] { packed->engine().restore_decisions(decisions); });
+    return packed;
 }
 
 void register_packed_weights(torch::Library& m) {
@@ -148,6 +218,10 @@ void register_packed_weights(torch::Library& m) {
             .def("bidirectional", &PackedWeights::bidirectional)
             .def("proj_size", &PackedWeights::proj_size)
             .def("weights", &PackedWeights::weights)
+            .def("decisions", &PackedWeights::decisions)
+            .def("tune", &PackedWeights::tune)
+            .def("cached_primitive_count", &PackedWeights::cached_primitive_count)
+            .def("weight_bytes", &PackedWeights::weight_bytes)
             .def_pickle([](const c10::intrusive_ptr<PackedWeights>& self) { return self->state(); },
                         // Taking Any rather than State lets a state of the wrong shape reach from_state's
                         // checks instead of failing inside the IValue conversion.

@@ -1,6 +1,8 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
-// torch.classes.mkldnn_rnn.PackedWeights: a torch.nn recurrent model's weights, packed once for oneDNN
-// (docs/torch_contract.md). It keeps the PyTorch-layout weights too, for state_dict and pickling.
+// torch.classes.mkldnn_rnn.PackedWeights: a torch.nn recurrent model's weights, packed once
+// (docs/torch_contract.md). It keeps no PyTorch-layout copy: weights() rebuilds torch.nn's tensors from
+// the packed copy, exactly, for state_dict and pickling. Pickled with it: the engine's decisions and
+// the CPU they were made on, restored on a CPU with the same signature (state version 2).
 #pragma once
 
 #include <cstdint>
@@ -21,13 +23,15 @@ namespace mkldnn_rnn::torch_ext {
 class PackedWeights : public torch::CustomClassHolder {
 public:
     // The pickled state: (version, mode, input_size, hidden_size, num_layers, bias, bidirectional,
-    // proj_size, weights).
+    // proj_size, weights, cpu_signature, decisions). Version 1 (release 0.1.0) ends at weights.
+    // decisions: 5 ints per decision, (layer, direction, batch_class, threads, implementation), the
+    // implementation as WeightsFormat's value.
     using State = std::tuple<int64_t, std::string, int64_t, int64_t, int64_t, bool, bool, int64_t,
-                             std::vector<at::Tensor>>;
-    static constexpr int64_t state_version = 1;
+                             std::vector<at::Tensor>, std::string, std::vector<int64_t>>;
+    static constexpr int64_t state_version = 2;
 
     // `weights` in torch.nn's _flat_weights order. Every argument is checked with TORCH_CHECK; the
-    // weights are copied to contiguous tensors owned by this object, then packed.
+    // weights are read during packing only.
     PackedWeights(const std::string& mode, int64_t input_size, int64_t hidden_size, int64_t num_layers, bool bias,
                   bool bidirectional, int64_t proj_size, const std::vector<at::Tensor>& weights);
 
@@ -45,12 +49,17 @@ public:
     bool bias() const { return config().bias; }
     bool bidirectional() const { return config().bidirectional; }
     int64_t proj_size() const { return config().proj_size; }
-    // The tensors held, not copies: they are what the packed weights were made from, so callers must
-    // not modify them in place.
-    std::vector<at::Tensor> weights() const { return weights_; }
+    // torch.nn's tensors, in _flat_weights order, rebuilt from the packed copy (new tensors each call).
+    std::vector<at::Tensor> weights() const;
+
+    // The engine's decisions: (layer, direction, batch_class, threads, implementation, reason) each.
+    std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, std::string, std::string>> decisions() const;
+    // PackedRnn::tune: decide and build for batches up to max_batch at the current thread count.
+    void tune(int64_t max_batch) const;
+    int64_t cached_primitive_count() const { return static_cast<int64_t>(packed_->cached_primitive_count()); }
+    int64_t weight_bytes() const { return static_cast<int64_t>(packed_->weight_bytes()); }
 
 private:
-    std::vector<at::Tensor> weights_;
     std::shared_ptr<const PackedRnn> packed_;
 };
 

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "mkldnn_rnn/config.hpp"
@@ -24,25 +25,59 @@ struct LayerWeights {
     const float* weight_hr = nullptr;
 };
 
+// torch.nn's tensors of one (layer, direction), to be written: the arrays of LayerWeights, caller-owned.
+struct MutableLayerWeights {
+    float* weight_ih = nullptr;
+    float* weight_hh = nullptr;
+    float* bias_ih = nullptr;
+    float* bias_hh = nullptr;
+    float* weight_hr = nullptr;
+};
+
 // Which implementation runs a layer, named by the weights layout it reads: oneDNN's RNN primitives
-// with plain or with oneDNN's preferred weights (at our shapes 2-3x apart, the winner depending on the
-// shape and the thread count; docs/performance.md), or mkldnn_rnn's own fused small-batch kernel.
-// `automatic` times the candidates on the first call of each shape and keeps the winner (see
-// src/autotune.hpp). The environment variable MKLDNN_RNN_IMPL (auto, plain_ldigo, onednn_preferred,
-// fused), read by pack(), replaces `automatic` with a fixed choice for reproducible runs.
+// with plain or with oneDNN's preferred weights, or mkldnn_rnn's own fused kernel (AVX-512).
+// `automatic` decides once per shape class (see Decision), never per sequence length. The environment
+// variable MKLDNN_RNN_IMPL (auto, plain_ldigo, onednn_preferred, fused), read by pack(), replaces
+// `automatic` with a fixed choice for reproducible runs.
 enum class WeightsFormat {
-    automatic,        // measured per shape on first use
-    plain_ldigo,      // oneDNN's plain ldigo/ldio layout, packed once at pack() time
-    onednn_preferred, // the layout oneDNN asks for (format_tag::any), reordered once per layout seen
+    automatic,        // decided per shape class on its first call, or by tune()
+    plain_ldigo,      // oneDNN's plain ldigo/ldio layout
+    onednn_preferred, // the layout oneDNN asks for (format_tag::any): a second copy of the weights, per
+                      // layout oneDNN asks for; offered as a fixed choice only
     fused,            // the fused kernel: weights blocked by 16 hidden units, gate math fused into each
                       // step; needs AVX-512 (plain_ldigo runs on CPUs without it)
 };
 
+// "auto", "plain_ldigo", "onednn_preferred", "fused": the names MKLDNN_RNN_IMPL takes.
+const char* weights_format_name(WeightsFormat format);
+
 struct EngineOptions {
-    // Distinct (shape, direction, threads) primitives kept per model; least recently used are dropped.
+    // oneDNN primitives kept per (layer, direction, implementation), least recently used dropped. A
+    // class needs at most 7 (sequence lengths run as chunks of 64, 32, ..., 1 steps) per padded batch
+    // size and thread count: see docs/performance.md.
     std::size_t primitive_cache_capacity = 128;
     WeightsFormat weights_format = WeightsFormat::automatic;
+    // Under `automatic`, an implementation whose layout is not yet held (a second copy of the weights)
+    // is chosen only when it is at least this much faster on the class's probe.
+    double second_copy_speedup = 1.5;
 };
+
+// How one shape class of one (layer, direction) is run. A class is the batch size rounded up to a
+// power of two and the thread count: never the sequence length or the lengths pattern.
+struct Decision {
+    int64_t layer = 0;
+    int64_t direction = 0;   // 0 forward, 1 reverse
+    int64_t batch_class = 0; // batches in (batch_class / 2, batch_class]
+    int64_t threads = 0;
+    WeightsFormat implementation = WeightsFormat::plain_ldigo;
+    double fused_us = 0, plain_us = 0; // the probe's times (0: not probed)
+    std::string reason;                // why this implementation ("probe: ...", "fixed by ...", ...)
+};
+
+// This CPU as decisions depend on it: vendor, model name, family/model/stepping, the instruction
+// sets the kernels dispatch on, and the logical cores. Decisions saved with a model are restored only
+// on a CPU with the same signature.
+std::string cpu_signature();
 
 // Layout of a sequence tensor: time-major [T, N, C] or batch-first [N, T, C].
 enum class SequenceLayout { time_major, batch_first };
@@ -69,6 +104,18 @@ struct SequenceOutput {
     float* c_n = nullptr;    // [L*D, N, H] (LSTM only)
 };
 
+// A torch.nn.utils.rnn.PackedSequence: the rows of every step one after the other, step t holding
+// batch_sizes[t] rows (the sequences still running, longest first). Contiguous fp32; batch_sizes int64.
+struct PackedSequenceInput {
+    const float* input = nullptr;         // [sum(batch_sizes), I]
+    const int64_t* batch_sizes = nullptr; // [seq_len], positive, non-increasing
+    int64_t seq_len = 0;                  // T >= 1: the longest sequence
+    const float* h0 = nullptr;            // [L*D, batch_sizes[0], H_out], rows in the packed (sorted) order
+    const float* c0 = nullptr;            // [L*D, batch_sizes[0], H] (LSTM only)
+};
+// Its output is packed the same way: output [sum(batch_sizes), D*H_out]; h_n and c_n as for SequenceOutput
+// with N = batch_sizes[0], each sequence's state at its own last step.
+
 // One step of an LSTMCell / GRUCell / RNNCell (a model with num_layers 1, unidirectional, no projection).
 struct CellInput {
     const float* input = nullptr; // [N, I]
@@ -82,11 +129,12 @@ struct CellOutput {
     float* c = nullptr; // [N, H], LSTM only (required for LSTM, nullptr otherwise)
 };
 
-// A model's weights packed once into oneDNN's formats, plus the primitives built for the shapes seen.
-// Immutable after pack(): forward() and cell_forward() may be called concurrently from any number of
-// threads. After the first call with a given shape (and lengths pattern) on a thread, a call performs no
-// heap allocation, no weight reorder and no primitive creation of its own (oneDNN's primitives still
-// allocate inside their execute(); the fused kernel does not: WeightsFormat).
+// A model's weights packed once, the decisions of which implementation runs each shape class, and the
+// kernels built for them. forward() and cell_forward() may be called concurrently from any number of
+// threads. Once a shape class has been served on a thread (or tune() has run), a call no longer than
+// one already served on it performs no heap allocation, no weight reorder and no primitive creation
+// of its own, whatever its sequence length or lengths pattern (oneDNN's primitives still allocate
+// inside their execute(); the fused kernel does not).
 class PackedRnn {
 public:
     // weights: config.num_layers * config.num_directions() entries, ordered as torch.nn's
@@ -102,10 +150,26 @@ public:
     const EngineOptions& options() const;
 
     void forward(const SequenceInput& input, const SequenceOutput& output) const;
+    void forward_packed(const PackedSequenceInput& input, const SequenceOutput& output) const;
     void cell_forward(const CellInput& input, const CellOutput& output) const;
 
-    // Primitives currently cached (never more than options().primitive_cache_capacity).
+    // Decides every shape class of batches up to max_batch at the calling thread's thread count, and
+    // builds each class's kernels (all its chunk primitives where oneDNN runs it), so that no later
+    // call of those classes decides or builds anything.
+    void tune(int64_t max_batch) const;
+    // The decisions made so far, in (layer, direction, threads, batch_class) order.
+    std::vector<Decision> decisions() const;
+    // Takes decisions made earlier (e.g. saved with a model) instead of deciding those classes afresh.
+    // Checked: layer, direction, batch_class (a power of two), threads and implementation; a fused
+    // decision on a CPU without AVX-512 is an error.
+    void restore_decisions(const std::vector<Decision>& decisions) const;
+
+    // oneDNN primitives currently cached, over every (layer, direction, implementation).
     std::size_t cached_primitive_count() const;
+    // Bytes of the weight copies currently held (with the kept torch.nn biases).
+    std::size_t weight_bytes() const;
+    // torch.nn's tensors of entry `index` (in pack()'s order), rebuilt exactly from the packed copy.
+    void torch_weights(std::size_t index, const MutableLayerWeights& out) const;
 
     struct Impl;
 

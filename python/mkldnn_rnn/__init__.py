@@ -17,10 +17,11 @@ from .cells import MkldnnGRUCell, MkldnnLSTMCell, MkldnnRNNCell  # noqa: E402
 from .convert import to_mkldnn  # noqa: E402
 from .rnn import MkldnnGRU, MkldnnLSTM, MkldnnRNN  # noqa: E402
 from .serialization import load  # noqa: E402
+from .tuning import decisions, tune  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = [
-    "to_mkldnn", "load",
+    "to_mkldnn", "load", "tune", "decisions",
     "MkldnnLSTM", "MkldnnGRU", "MkldnnRNN", "MkldnnLSTMCell", "MkldnnGRUCell", "MkldnnRNNCell",
     "MkldnnLinear", "MkldnnConv1d", "MkldnnConv2d", "MkldnnConv3d", "MkldnnBatchNorm", "MkldnnPrelu",
 ]

@@ -1,10 +1,11 @@
 # Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 """The base of every converted module: it owns the packed weights and speaks torch.nn's state_dict.
 
-The weights live in one torch.classes.mkldnn_rnn.PackedWeights object, packed for oneDNN once; the module
-has no nn.Parameter, so an optimizer gets nothing to train and TorchScript pickles the object with the
-module. state_dict() exposes the PyTorch-layout tensors the object holds under torch.nn's names
-(weight_ih_l0, ...), so a checkpoint of the original module loads into the converted one and back.
+The weights live in one torch.classes.mkldnn_rnn.PackedWeights object, packed once; the module has no
+nn.Parameter, so an optimizer gets nothing to train and TorchScript pickles the object with the module.
+state_dict() gives torch.nn's tensors under torch.nn's names (weight_ih_l0, ...), rebuilt exactly from the
+packed copy (no second copy is kept), so a checkpoint of the original module loads into the converted one
+and back.
 """
 from typing import List
 
@@ -39,10 +40,9 @@ class PackedModule(nn.Module):
 
     @torch.jit.unused
     def _save_to_state_dict(self, destination, prefix, keep_vars):
+        # weights() rebuilds torch.nn's tensors from the packed copy: new tensors, which the caller may edit.
         for name, tensor in zip(self._weight_names, self._packed.weights()):
-            # A copy: the packed object's tensors are what its oneDNN weights were made from and must not
-            # change behind its back through an in-place edit of a state_dict entry.
-            destination[prefix + name] = tensor.clone()
+            destination[prefix + name] = tensor
 
     @torch.jit.unused
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,

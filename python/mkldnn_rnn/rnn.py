@@ -33,14 +33,11 @@ def _flat_weight_names(num_layers: int, bidirectional: bool, bias: bool, proj_si
 
 def run_rnn(packed: torch.classes.mkldnn_rnn.PackedWeights, input: Tensor, batch_sizes: Optional[Tensor],
             h0: Optional[Tensor], c0: Optional[Tensor], batch_first: bool) -> Tuple[Tensor, Tensor, Tensor]:
-    """One call of the op: a padded batch as given, or PackedSequence data (sorted by length, as packing
-    leaves it) padded to [T, N, I] for the op, whose per-sequence lengths give PackedSequence semantics,
-    and packed back."""
+    """One call of the op: a padded batch as given, or a PackedSequence's data and batch_sizes as they are
+    (rnn_packed reads the packed rows in place: no padding, no repacking)."""
     if batch_sizes is None:
         return torch.ops.mkldnn_rnn.rnn(packed, input, h0, c0, None, batch_first)
-    padded, lengths = torch._pad_packed_sequence(input, batch_sizes, False, 0.0, batch_sizes.size(0))
-    output, h_n, c_n = torch.ops.mkldnn_rnn.rnn(packed, padded, h0, c0, lengths, False)
-    return torch._pack_padded_sequence(output, lengths, False)[0], h_n, c_n
+    return torch.ops.mkldnn_rnn.rnn_packed(packed, input, batch_sizes, h0, c0)
 
 
 class _MkldnnRNNBase(PackedModule):
