@@ -1,6 +1,7 @@
 # mkldnn_rnn: the two commands of README.md, plus the targets they are made of.
 #   make bench   install what is missing, build, run the benchmark table (the main job)
-#   make test    install what is missing, build, run every test suite (C++ then Python)
+#   make test    install what is missing, build, run every test suite (C++, Python, then packaging)
+#   make install the wheel (make wheel) into $(PYTHON)'s environment with pip; make uninstall removes it
 # Heavier runs (sanitizers, fuzzing, bounded memory) are in mk/reliability.mk.
 # Packages come from Debian only (apt-get, only when missing). PyTorch is importable by /usr/bin/python3
 # alone, so every Python step names that interpreter.
@@ -15,8 +16,11 @@ BUILD_PACKAGES := cmake make g++ libdnnl-dev ocl-icd-opencl-dev opencl-c-headers
 # Without OpenBLAS, PyTorch's own LSTM falls back to reference BLAS: tests crawl and benchmarks are unfair.
 RUN_PACKAGES   := libopenblas0-pthread python3-pytest python3-numpy
 BENCH_PACKAGES := libjemalloc2 python3-matplotlib
+# The wheel is built by pip with Debian's setuptools and wheel (no index is asked), and tested in a venv.
+PACKAGING_PACKAGES := python3-pip python3-setuptools python3-wheel python3-venv
 
-.PHONY: all deps deps-bench build test test-cpp test-python bench bench-all install clean
+.PHONY: all deps deps-bench build test test-cpp test-python test-packaging bench bench-all wheel install \
+        uninstall deb clean
 
 all: build
 
@@ -31,7 +35,7 @@ define install_missing
 endef
 
 deps:
-	$(call install_missing,$(BUILD_PACKAGES) $(RUN_PACKAGES))
+	$(call install_missing,$(BUILD_PACKAGES) $(RUN_PACKAGES) $(PACKAGING_PACKAGES))
 
 deps-bench: deps
 	$(call install_missing,$(BENCH_PACKAGES))
@@ -41,7 +45,7 @@ build: deps
 	cmake --build $(BUILD) -j $(JOBS)
 
 test: build
-	$(MAKE) --no-print-directory test-cpp test-python
+	$(MAKE) --no-print-directory test-cpp test-python test-packaging
 
 test-cpp:
 	cd $(BUILD) && ctest --output-on-failure
@@ -49,21 +53,48 @@ test-cpp:
 test-python:
 	PYTHONPATH=$(CURDIR)/python MKLDNN_RNN_BUILD_DIR=$(CURDIR)/$(BUILD) $(PYTHON) -m pytest -q tests/python
 
+# The wheel (built from $(BUILD)'s libraries, installed into a fresh venv, used, uninstalled) and the CMake
+# package (installed from $(BUILD) into a temporary prefix, used by examples/find_package_consumer).
+# MKLDNN_RNN_PACKAGING_FRESH=1 lets the wheel compile its own build instead, as `pip install .` does.
+test-packaging:
+	MKLDNN_RNN_BUILD_DIR=$(abspath $(BUILD)) $(PYTHON) -m pytest -q tests/packaging
+
 bench: deps-bench build
 	PYTHONPATH=$(CURDIR)/python MKLDNN_RNN_BUILD_DIR=$(CURDIR)/$(BUILD) $(PYTHON) bench/run_bench.py --out results
 
 bench-all: deps-bench build
 	PYTHONPATH=$(CURDIR)/python MKLDNN_RNN_BUILD_DIR=$(CURDIR)/$(BUILD) $(PYTHON) bench/run_bench.py --all --out results
 
-# Installs the Python package, with its two libraries beside it, into the system Python.
-PYTHON_SITE = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
-install: build
-	rm -rf $(PYTHON_SITE)/mkldnn_rnn
-	cp -r python/mkldnn_rnn $(PYTHON_SITE)/mkldnn_rnn
-	mkdir -p $(PYTHON_SITE)/mkldnn_rnn/lib
-	cp -P $(BUILD)/lib/libmkldnn_rnn*.so* $(PYTHON_SITE)/mkldnn_rnn/lib/
-	find $(PYTHON_SITE)/mkldnn_rnn -name __pycache__ -prune -exec rm -rf {} +
-	@echo "installed into $(PYTHON_SITE)/mkldnn_rnn"
+# The wheel, made by pip from this tree (pyproject.toml, setup.py) with the two libraries of $(BUILD); pip's
+# and setuptools' own files go under $(BUILD) too. `pip install .` without these variables builds its own.
+DIST ?= $(BUILD)/dist
+wheel: build
+	rm -f $(DIST)/mkldnn_rnn-*.whl
+	MKLDNN_RNN_CMAKE_BUILD_DIR=$(abspath $(BUILD)) MKLDNN_RNN_WHEEL_BUILD_DIR=$(abspath $(BUILD))/wheel \
+	  MKLDNN_RNN_BUILD_JOBS=$(JOBS) \
+	  $(PYTHON) -m pip wheel --no-build-isolation --no-deps --no-index --no-cache-dir -w $(DIST) .
+	@ls $(DIST)/mkldnn_rnn-*.whl
+
+# Installs that wheel with pip into $(PYTHON)'s environment: /usr/bin/python3's (pip puts it under
+# /usr/local/lib/python3.*/dist-packages, away from Debian's own packages; Debian marks that Python
+# EXTERNALLY-MANAGED, hence --break-system-packages), or a venv's with PYTHON=<venv>/bin/python (README.md,
+# "Install"). `make uninstall` (pip uninstall) removes every file. A package copied in by the make install of
+# release 0.1.0, which pip does not know of, is removed first.
+PYTHON_SITE = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_path("platlib"))')
+PIP_INSTALL_FLAGS := --break-system-packages --root-user-action=ignore
+install: wheel
+	@if [ -d "$(PYTHON_SITE)/mkldnn_rnn" ] && ! $(PYTHON) -m pip show mkldnn_rnn >/dev/null 2>&1; then \
+	  echo "removing $(PYTHON_SITE)/mkldnn_rnn (copied by an earlier make install, unknown to pip)"; \
+	  rm -rf "$(PYTHON_SITE)/mkldnn_rnn"; \
+	fi
+	$(PYTHON) -m pip install $(PIP_INSTALL_FLAGS) --no-deps --no-index --force-reinstall $(DIST)/mkldnn_rnn-*.whl
+
+uninstall:
+	$(PYTHON) -m pip uninstall -y $(PIP_INSTALL_FLAGS) mkldnn_rnn
+
+# A Debian package of what `cmake --install` installs (libraries, headers, CMake package) under /usr.
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

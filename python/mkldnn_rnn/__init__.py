@@ -5,6 +5,7 @@ A superset of torch.utils.mkldnn: `import mkldnn_rnn as mkldnn_utils` in place o
 `from torch.utils import mkldnn as mkldnn_utils`, and to_mkldnn(model) converts the LSTM, GRU, RNN and
 their cells as well. README.md shows the usage; docs/torch_contract.md the ops underneath.
 """
+from . import _compat  # noqa: F401  first: checks torch's version and C++ ABI (ImportError saying why)
 from . import _library
 
 _library.load()  # before the modules below: their annotations name torch.classes.mkldnn_rnn
@@ -19,7 +20,7 @@ from .rnn import MkldnnGRU, MkldnnLSTM, MkldnnRNN  # noqa: E402
 from .serialization import load  # noqa: E402
 from .tuning import decisions, tune  # noqa: E402
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402  (CMakeLists.txt's project VERSION)
 __all__ = [
     "to_mkldnn", "load", "tune", "decisions",
     "MkldnnLSTM", "MkldnnGRU", "MkldnnRNN", "MkldnnLSTMCell", "MkldnnGRUCell", "MkldnnRNNCell",

@@ -5,8 +5,8 @@ torch.classes.mkldnn_rnn.PackedWeights (docs/torch_contract.md).
 Search order, first existing file wins:
   1. $MKLDNN_RNN_TORCH_LIBRARY (a path to the .so itself);
   2. $MKLDNN_RNN_BUILD_DIR/lib/ (a CMake build folder of this repository);
-  3. <this package>/lib/ (the layout `make install` writes);
-  4. <repository>/build/lib/ (the source tree after `make`).
+  3. <this package>/lib/ (an installed package: the wheel's layout, `pip install`, `make install`);
+  4. <repository>/build/lib/ (the source tree after `make`; only when the package is in one).
 """
 import os
 from pathlib import Path
@@ -24,8 +24,14 @@ def candidates():
     if os.environ.get("MKLDNN_RNN_BUILD_DIR"):
         paths.append(Path(os.environ["MKLDNN_RNN_BUILD_DIR"]) / "lib" / LIBRARY_NAME)
     paths.append(_PACKAGE_DIR / "lib" / LIBRARY_NAME)
-    paths.append(_PACKAGE_DIR.parent.parent / "build" / "lib" / LIBRARY_NAME)
+    if (_PACKAGE_DIR.parent.parent / "CMakeLists.txt").is_file():
+        paths.append(_PACKAGE_DIR.parent.parent / "build" / "lib" / LIBRARY_NAME)
     return paths
+
+
+def find():
+    """The library load() would load (the first candidate that exists), or None."""
+    return next((path for path in candidates() if path.is_file()), None)
 
 
 def declare_no_torch_function_on_script_objects():
@@ -45,11 +51,11 @@ def declare_no_torch_function_on_script_objects():
 
 def load():
     """Loads the op library once per process; returns its path."""
+    path = find()
+    if path is not None:
+        # torch.ops.load_library is idempotent for one path: it dlopens once and records it.
+        torch.ops.load_library(str(path))
+        return path
     tried = candidates()
-    for path in tried:
-        if path.is_file():
-            # torch.ops.load_library is idempotent for one path: it dlopens once and records it.
-            torch.ops.load_library(str(path))
-            return path
     raise ImportError(f"mkldnn_rnn: {LIBRARY_NAME} not found; tried {', '.join(map(str, tried))}. "
                       "Build it with `make build` (or set MKLDNN_RNN_TORCH_LIBRARY to its path).")
