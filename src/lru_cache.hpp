@@ -34,6 +34,13 @@ public:
         return order_.front().second;
     }
 
+    // Drops every entry (values still held by callers live on).
+    void clear() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        index_.clear();
+        order_.clear();
+    }
+
     std::size_t size() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return index_.size();

@@ -251,6 +251,11 @@ WeightPointers PreferredLayouts::for_primitive(const RnnPrimitive& primitive, co
     return {data(made->layer), data(made->iter), plain.bias.data(), data(made->projection), made};
 }
 
+void PreferredLayouts::clear() {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    impl_->layouts.clear();
+}
+
 std::size_t PreferredLayouts::bytes() const {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     std::size_t total = 0;

@@ -60,6 +60,7 @@ public:
     ~PreferredLayouts();
     WeightPointers for_primitive(const RnnPrimitive& primitive, const PlainWeights& plain) const;
     std::size_t bytes() const;
+    void clear(); // the layouts in use by an execution live on until it ends
     struct Impl;
 
 private:

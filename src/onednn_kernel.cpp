@@ -60,6 +60,11 @@ WeightPointers OnednnKernel::weights_for(const RnnPrimitive& primitive, const Pl
     return {plain.layer.data(), plain.iter.data(), plain.bias.data(), plain.projection.data(), nullptr};
 }
 
+void OnednnKernel::release() const {
+    primitives_.clear();
+    preferred_.clear();
+}
+
 void OnednnKernel::prepare(int64_t min_batch, int64_t max_batch, int threads) const {
     const std::shared_ptr<const PlainWeights> plain = weights_.plain();
     for (int64_t batch = padded_batch(min_batch); batch <= padded_batch(max_batch); batch = padded_batch(batch + 1))

@@ -35,6 +35,7 @@ public:
     OnednnKernel(const WeightStore& weights, bool reverse, bool plain_weights, std::size_t cache_capacity);
     void execute(const StepShape& shape, const RnnCallArgs& args, Workspace& workspace) const override;
     void prepare(int64_t min_batch, int64_t max_batch, int threads) const override;
+    void release() const override;
     std::size_t cached_primitives() const override { return primitives_.size(); }
 
 private:
@@ -54,7 +55,7 @@ private:
     const WeightStore& weights_;
     const bool reverse_, plain_weights_;
     mutable LruCache<Key, RnnPrimitive, KeyHash> primitives_;
-    PreferredLayouts preferred_; // onednn_preferred only
+    mutable PreferredLayouts preferred_; // onednn_preferred only
 };
 
 } // namespace mkldnn_rnn::detail

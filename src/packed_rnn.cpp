@@ -152,10 +152,13 @@ private:
 
 void PackedRnn::Impl::record(const Decision& d) const {
     decisions.record(d);
+    // What no decision of this (layer, direction) runs any more goes: weight copies, oneDNN primitives.
     const LayerSlot& slot = *layers[d.layer * config.num_directions() + d.direction];
-    const bool plain = decisions.uses(d.layer, d.direction, WeightsFormat::plain_ldigo)
-            || decisions.uses(d.layer, d.direction, WeightsFormat::onednn_preferred);
-    slot.store.retain(plain, decisions.uses(d.layer, d.direction, WeightsFormat::fused));
+    const bool plain = decisions.uses(d.layer, d.direction, WeightsFormat::plain_ldigo);
+    const bool preferred = decisions.uses(d.layer, d.direction, WeightsFormat::onednn_preferred);
+    slot.store.retain(plain || preferred, decisions.uses(d.layer, d.direction, WeightsFormat::fused));
+    if (!plain) slot.plain.release();
+    if (!preferred) slot.preferred.release();
     if (verbose())
         std::fprintf(stderr, "mkldnn_rnn: %s layer %lld direction %lld batch <= %lld threads %lld: %s (%s)\n",
                      mode_name(config.mode), static_cast<long long>(d.layer), static_cast<long long>(d.direction),
@@ -189,6 +192,7 @@ WeightsFormat PackedRnn::Impl::implementation(int64_t layer, int64_t direction, 
         d.fused_us = r.fused_us;
         d.plain_us = r.plain_us;
         d.reason = r.reason;
+        workspace.release_kernel_buffers(); // grown for the loser too
     }
     record(d);
     return d.implementation;
@@ -211,10 +215,12 @@ void PackedRnn::Impl::run(const Input& in, const SequenceOutput& out) const {
     const bool lstm = config.mode == Mode::LSTM;
     bool may_reorder = false;
     if constexpr (!packed) may_reorder = in.lengths != nullptr;
-    // Layers above the first read the one below from a buffer; the last layer writes the user's output
-    // in place unless rows need reordering (or the caller wants no output at all).
-    const bool final_in_buffer = may_reorder || out.output == nullptr;
-    const int sequence_buffers = L > 1 ? 2 : (final_in_buffer ? 1 : 0);
+    // Layers above the first read the one below from a buffer. When rows keep the caller's order, the
+    // caller's output is one of the two a layer alternates between (layer l writes it when L - 1 - l is
+    // even, the last layer included), so one buffer serves any depth; otherwise two, and the last layer's
+    // rows are copied out at the end.
+    const bool output_in_turn = !may_reorder && out.output != nullptr;
+    const int sequence_buffers = output_in_turn ? (L > 1 ? 1 : 0) : (L > 1 ? 2 : 1);
 
     detail::Workspace& workspace = detail::Workspace::for_this_thread();
     struct EndCall { // last, after every use of the call's buffers: it may free them (workspace.hpp)
@@ -259,11 +265,15 @@ void PackedRnn::Impl::run(const Input& in, const SequenceOutput& out) const {
     const bool direct_out = plan.sorted && out.output;
     const int64_t h_stride = N * O, c_stride = N * H;
     const int threads = detail::backend_max_threads();
+    auto buffer_rows = [&](float* base) {
+        if (packed) return packed_rows(base, DO);
+        return Rows<float>{base, N * DO, DO, false};
+    };
     Rows<float> dst;
     for (int64_t l = 0; l < L; ++l) {
-        if (l == L - 1 && direct_out) dst = user_out;
-        else if (packed) dst = packed_rows(buffers.sequence[l % 2], DO);
-        else dst = {buffers.sequence[l % 2], N * DO, DO, false};
+        if (output_in_turn) dst = (L - 1 - l) % 2 == 0 ? user_out : buffer_rows(buffers.sequence[0]);
+        else if (l == L - 1 && direct_out) dst = user_out;
+        else dst = buffer_rows(buffers.sequence[l % 2]);
         for (int64_t d = 0; d < D; ++d) {
             const int64_t s = l * D + d;
             const StateSlices state{in.h0 ? in.h0 + s * h_stride : nullptr, in.c0 ? in.c0 + s * c_stride : nullptr,

@@ -39,6 +39,8 @@ public:
     virtual void execute(const StepShape& shape, const RnnCallArgs& args, Workspace& workspace) const = 0;
     // Builds ahead whatever execute() would build for batches in [min_batch, max_batch] at `threads`.
     virtual void prepare(int64_t /*min_batch*/, int64_t /*max_batch*/, int /*threads*/) const {}
+    // Drops whatever was built (no decision runs this kernel any more); execute() builds it again.
+    virtual void release() const {}
     // oneDNN primitives held.
     virtual std::size_t cached_primitives() const { return 0; }
 };

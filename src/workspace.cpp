@@ -45,6 +45,13 @@ const float* Workspace::zeros(std::size_t count) {
     return static_cast<const float*>(p);
 }
 
+void Workspace::release_kernel_buffers() {
+    for (Buffer* b : {&staging_, &scratch_}) {
+        b->memory.reset();
+        b->capacity = 0;
+    }
+}
+
 void Workspace::end_call() {
     if (++calls_ < kShrinkWindow) return;
     calls_ = 0;

@@ -36,6 +36,9 @@ public:
     void* staging(std::size_t bytes) { return staging_.get(bytes); }
     // At least `bytes` for oneDNN's scratchpad (and the fused kernel's projected inputs).
     void* scratchpad(std::size_t bytes) { return scratch_.get(bytes); }
+    // Frees staging() and scratchpad() between executions: after a probe, which grew them for both
+    // candidates (a oneDNN primitive's scratchpad is several times the fused kernel's).
+    void release_kernel_buffers();
     // Ends one forward call: the shrink rule above.
     void end_call();
     // Bytes held now, over all buffers.

@@ -21,14 +21,16 @@ _CONVERSIONS = {
 }
 
 
-def _convert_recurrent(module):
-    """Replaces, in place, every recurrent module of the tree by its converted twin; returns the root."""
-    conversion = _CONVERSIONS.get(type(module))
-    if conversion is not None:
-        return conversion(module)
-    for name, child in module.named_children():
-        setattr(module, name, _convert_recurrent(child))
-    return module
+def _copy_converting_recurrent(module):
+    """A deep copy of the tree in which every recurrent module is its converted twin, made from the
+    original: the recurrent modules' weights are read once, never copied as torch tensors (for a large
+    model a full deep copy first would hold the weights twice over, at the peak, beside the packed copy)."""
+    memo = {}
+    for m in module.modules():
+        conversion = _CONVERSIONS.get(type(m))
+        if conversion is not None and id(m) not in memo:
+            memo[id(m)] = conversion(m)  # deepcopy takes memo's value for this object, whole
+    return copy.deepcopy(module, memo)
 
 
 def _has_recurrent(module):
@@ -48,4 +50,4 @@ def to_mkldnn(module, dtype=torch.float):
         raise TypeError(f"mkldnn_rnn.to_mkldnn: dtype: recurrent modules run in torch.float only, got {dtype}; "
                         "convert with dtype=torch.float")
     # torch.utils.mkldnn.to_mkldnn writes converted children into the modules it is given: work on a copy.
-    return torch.utils.mkldnn.to_mkldnn(_convert_recurrent(copy.deepcopy(module)), dtype)
+    return torch.utils.mkldnn.to_mkldnn(_copy_converting_recurrent(module), dtype)
