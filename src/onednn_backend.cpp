@@ -154,6 +154,8 @@ RnnPrimitive::RnnPrimitive(const PrimitiveDims& k) : impl_(std::make_unique<Impl
 
 RnnPrimitive::~RnnPrimitive() = default;
 
+void RnnPrimitive::prepare_slot() const { impl_->release(impl_->acquire()); }
+
 void RnnPrimitive::execute(const RnnCallArgs& args, const WeightPointers& weights, Workspace& workspace) const {
     Impl& p = *impl_;
     struct SlotReturn { // hands the slot back to the pool even when execution throws

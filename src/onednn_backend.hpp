@@ -44,6 +44,8 @@ public:
     explicit RnnPrimitive(const PrimitiveDims& dims);
     ~RnnPrimitive();
     void execute(const RnnCallArgs& args, const WeightPointers& weights, Workspace& workspace) const;
+    // Makes the memory objects of one execution ahead, so that the first one allocates nothing of ours.
+    void prepare_slot() const;
     struct Impl;
     const Impl& impl() const { return *impl_; }
 

@@ -68,7 +68,11 @@ void OnednnKernel::release() const {
 void OnednnKernel::prepare(int64_t min_batch, int64_t max_batch, int threads) const {
     const std::shared_ptr<const PlainWeights> plain = weights_.plain();
     for (int64_t batch = padded_batch(min_batch); batch <= padded_batch(max_batch); batch = padded_batch(batch + 1))
-        for (int64_t len = kMaxChunkSteps; len >= 1; len /= 2) weights_for(*primitive(len, batch, threads), *plain);
+        for (int64_t len = kMaxChunkSteps; len >= 1; len /= 2) {
+            const std::shared_ptr<const RnnPrimitive> p = primitive(len, batch, threads);
+            p->prepare_slot();
+            weights_for(*p, *plain);
+        }
 }
 
 void OnednnKernel::execute(const StepShape& shape, const RnnCallArgs& args, Workspace& workspace) const {

@@ -220,6 +220,55 @@ TEST(NoAllocation, ForwardAcrossConfigurations) {
     }
 }
 
+// Real traffic: once the classes are served (tune(): every class up to the batch decided and its kernels
+// built) and the workspace has seen the longest call of each kind, a call of any length no longer than
+// that, new lengths and lengths patterns and PackedSequences included, makes no allocation of ours; on
+// the fused kernel, none at all.
+TEST(NoAllocation, NewLengthsOfAServedClass) {
+    for (WeightsFormat format : {WeightsFormat::automatic, WeightsFormat::plain_ldigo, WeightsFormat::fused}) {
+        const RnnConfig c = config(Mode::LSTM, 2, true);
+        Model model(c, format);
+        const int64_t longest = 150, batch = 6;
+        Sequence s(c, longest, batch);
+        const SequenceOutput out{s.out.data(), s.hn.data(), s.cn.data()};
+        SequenceInput in;
+        in.input = s.x.data();
+        in.batch = batch;
+        in.seq_len = longest;
+        model.packed->tune(batch);
+        std::vector<int64_t> batch_sizes;
+        bool warm = false;
+        for (int64_t T : {150, 150, 37, 1, 64, 65, 129, 2, 99}) { // the first round grows the workspace
+            SCOPED_TRACE(std::string(weights_format_name(format)) + " T=" + std::to_string(T));
+            std::vector<int64_t> lengths(batch);
+            for (int64_t n = 0; n < batch; ++n) lengths[n] = 1 + (n * 31 + T) % T;
+            lengths[batch / 2] = T;
+            batch_sizes.assign(static_cast<size_t>(T), 0);
+            for (int64_t t = 0; t < T; ++t)
+                for (int64_t n = 0; n < batch; ++n) batch_sizes[t] += lengths[n] > t;
+            in.seq_len = T;
+            in.lengths = nullptr;
+            const Counts plain = count_allocations([&] { model.packed->forward(in, out); });
+            in.lengths = lengths.data();
+            const Counts with_lengths = count_allocations([&] { model.packed->forward(in, out); });
+            PackedSequenceInput packed;
+            packed.input = s.x.data();
+            packed.batch_sizes = batch_sizes.data();
+            packed.seq_len = T;
+            const Counts from_packed = count_allocations([&] { model.packed->forward_packed(packed, out); });
+            if (!warm) {
+                warm = true; // the round that grew the workspace
+                continue;
+            }
+            for (const Counts* k : {&plain, &with_lengths, &from_packed}) {
+                EXPECT_EQ(k->by[ours], 0);
+                EXPECT_EQ(k->by[other], 0);
+                if (format == WeightsFormat::fused) EXPECT_EQ(k->residual(), 0);
+            }
+        }
+    }
+}
+
 TEST(NoAllocation, Cells) {
     for (WeightsFormat format : {WeightsFormat::plain_ldigo, WeightsFormat::fused})
         for (Mode mode : {Mode::LSTM, Mode::GRU, Mode::RNN_RELU}) {
