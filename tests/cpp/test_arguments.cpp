@@ -415,3 +415,53 @@ TEST(Arguments, CellOutputOverlapsState) {
 
 } // namespace
 } // namespace mkldnn_rnn::testing
+
+namespace mkldnn_rnn::testing {
+namespace {
+
+// forward_packed: batch_sizes is checked in full (torch.nn checks none of it), and the row count it
+// implies sizes the overlap checks.
+TEST(Arguments, ForwardPackedBatchSizes) {
+    const RnnConfig c = lstm();
+    const ModelWeights model = random_weights(c, 3);
+    const auto engine = PackedRnn::pack(c, model.views());
+    std::vector<float> x(6 * c.input_size, 0.5f), out(6 * c.output_size() * c.num_directions()),
+            hn(3 * c.output_size() * c.num_layers * c.num_directions()), cn(3 * c.hidden_size * c.num_layers);
+    auto error = [&](std::vector<int64_t> batch_sizes, const float* input) {
+        PackedSequenceInput in;
+        in.input = input;
+        in.batch_sizes = batch_sizes.empty() ? nullptr : batch_sizes.data();
+        in.seq_len = static_cast<int64_t>(batch_sizes.size());
+        return error_of([&] { engine->forward_packed(in, {out.data(), hn.data(), cn.data()}); });
+    };
+    EXPECT_THAT(error({3, 2, 1}, nullptr), AllOf(HasSubstr("PackedRnn::forward_packed: input"), HasSubstr("nullptr")));
+    EXPECT_THAT(error({}, x.data()), AllOf(HasSubstr("seq_len"), HasSubstr("got 0")));
+    EXPECT_THAT(error({3, 0, 1}, x.data()), AllOf(HasSubstr("batch_sizes[1]"), HasSubstr("got 0")));
+    EXPECT_THAT(error({0}, x.data()), AllOf(HasSubstr("batch_sizes[0]"), HasSubstr("a positive value")));
+    EXPECT_THAT(error({2, 3, 1}, x.data()), AllOf(HasSubstr("batch_sizes[1]"), HasSubstr("non-increasing"), HasSubstr("got 3")));
+    // Output rows overlapping the input: the row count comes from batch_sizes.
+    EXPECT_THAT(error_of([&] {
+        PackedSequenceInput in;
+        const std::vector<int64_t> b{3, 2, 1};
+        in.input = x.data();
+        in.batch_sizes = b.data();
+        in.seq_len = 3;
+        engine->forward_packed(in, {x.data() + 1, nullptr, nullptr});
+    }), AllOf(HasSubstr("output.output"), HasSubstr("disjoint from input")));
+}
+
+TEST(Arguments, TuneAndTorchWeights) {
+    const RnnConfig c = lstm();
+    const ModelWeights model = random_weights(c, 3);
+    const auto engine = PackedRnn::pack(c, model.views());
+    EXPECT_THAT(error_of([&] { engine->tune(0); }), AllOf(HasSubstr("PackedRnn::tune: max_batch"), HasSubstr("got 0")));
+    EXPECT_THAT(error_of([&] { engine->torch_weights(99, {}); }), AllOf(HasSubstr("torch_weights: index"), HasSubstr("got 99")));
+    EXPECT_THAT(error_of([&] { engine->torch_weights(0, {}); }), AllOf(HasSubstr("out.weight_ih"), HasSubstr("nullptr")));
+    EngineOptions options;
+    options.second_copy_speedup = 0.5;
+    EXPECT_THAT(error_of([&] { PackedRnn::pack(c, model.views(), options); }),
+                AllOf(HasSubstr("second_copy_speedup"), HasSubstr("got 0.5")));
+}
+
+} // namespace
+} // namespace mkldnn_rnn::testing
