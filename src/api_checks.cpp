@@ -62,6 +62,29 @@ void check_no_overlap(const char* where, const Span (&inputs)[3], const Span (&o
     }
 }
 
+// What forward and forward_packed share: c0 and c_n are LSTM's only, and no output overlaps an input
+// (rows: of the input and output sequences, T * N padded or sum(batch_sizes) packed).
+void check_states_and_spans(const char* where, const RnnConfig& config, int64_t rows, int64_t N, const float* input,
+        const float* h0, const float* c0, const SequenceOutput& out) {
+    if (config.mode != Mode::LSTM && c0)
+        throw_arg_error(where, "c0", std::string("nullptr for mode ") + mode_name(config.mode)
+                        + " (cell state is LSTM only)", "a pointer");
+    if (config.mode != Mode::LSTM && out.c_n)
+        throw_arg_error(where, "output.c_n", std::string("nullptr for mode ") + mode_name(config.mode)
+                        + " (cell state is LSTM only)", "a pointer");
+    const int64_t states = config.num_layers * config.num_directions();
+    const int64_t h_floats = checked_mul(where, "h0", checked_mul(where, "h0", states, N), config.output_size());
+    const int64_t c_floats = checked_mul(where, "c0", checked_mul(where, "c0", states, N), config.hidden_size);
+    const Span inputs[3] = {{"input", input, checked_mul(where, "input", rows, config.input_size)},
+                            {"h0", h0, h_floats},
+                            {"c0", c0, c_floats}};
+    const Span outputs[3] = {
+            {"output.output", out.output, checked_mul(where, "output", rows, config.num_directions() * config.output_size())},
+            {"output.h_n", out.h_n, h_floats},
+            {"output.c_n", out.c_n, c_floats}};
+    check_no_overlap(where, inputs, outputs);
+}
+
 } // namespace
 
 void check_pack_args(const RnnConfig& config, const std::vector<LayerWeights>& weights,
@@ -123,30 +146,14 @@ void check_forward_args(const RnnConfig& config, const SequenceInput& in, const 
     if (N < 1) throw_arg_error(forward_fn, "batch", "at least 1", N);
     if (in.layout != SequenceLayout::time_major && in.layout != SequenceLayout::batch_first)
         throw_arg_error(forward_fn, "layout", "time_major or batch_first", static_cast<int>(in.layout));
-    const bool lstm = config.mode == Mode::LSTM;
-    if (!lstm && in.c0) throw_arg_error(forward_fn, "c0", std::string("nullptr for mode ") + mode_name(config.mode)
-                                        + " (cell state is LSTM only)", "a pointer");
-    if (!lstm && out.c_n)
-        throw_arg_error(forward_fn, "output.c_n", std::string("nullptr for mode ") + mode_name(config.mode)
-                        + " (cell state is LSTM only)", "a pointer");
     if (in.lengths)
         for (int64_t n = 0; n < N; ++n)
             if (in.lengths[n] < 1 || in.lengths[n] > T)
                 throw_arg_error(forward_fn, "lengths[" + std::to_string(n) + "]",
                                 "a value in [1, " + std::to_string(T) + "] (seq_len)", in.lengths[n]);
 
-    const int64_t states = config.num_layers * config.num_directions();
-    const int64_t TN = checked_mul(forward_fn, "seq_len * batch", T, N);
-    const int64_t h_floats = checked_mul(forward_fn, "h0", checked_mul(forward_fn, "h0", states, N), config.output_size());
-    const int64_t c_floats = checked_mul(forward_fn, "c0", checked_mul(forward_fn, "c0", states, N), config.hidden_size);
-    const Span inputs[3] = {{"input", in.input, checked_mul(forward_fn, "input", TN, config.input_size)},
-                            {"h0", in.h0, h_floats},
-                            {"c0", in.c0, c_floats}};
-    const Span outputs[3] = {
-            {"output.output", out.output, checked_mul(forward_fn, "output", TN, config.num_directions() * config.output_size())},
-            {"output.h_n", out.h_n, h_floats},
-            {"output.c_n", out.c_n, c_floats}};
-    check_no_overlap(forward_fn, inputs, outputs);
+    check_states_and_spans(forward_fn, config, checked_mul(forward_fn, "seq_len * batch", T, N), N, in.input, in.h0,
+                           in.c0, out);
 }
 
 int64_t check_forward_packed_args(const RnnConfig& config, const PackedSequenceInput& in, const SequenceOutput& out) {
@@ -163,23 +170,7 @@ int64_t check_forward_packed_args(const RnnConfig& config, const PackedSequenceI
                                    : "a value in [1, " + std::to_string(before) + "] (positive and non-increasing)", b);
         rows += b; // no overflow: each of at most seq_len terms is at most batch_sizes[0]
     }
-    const bool lstm = config.mode == Mode::LSTM;
-    if (!lstm && in.c0) throw_arg_error(packed_fn, "c0", std::string("nullptr for mode ") + mode_name(config.mode)
-                                        + " (cell state is LSTM only)", "a pointer");
-    if (!lstm && out.c_n)
-        throw_arg_error(packed_fn, "output.c_n", std::string("nullptr for mode ") + mode_name(config.mode)
-                        + " (cell state is LSTM only)", "a pointer");
-    const int64_t N = in.batch_sizes[0], states = config.num_layers * config.num_directions();
-    const int64_t h_floats = checked_mul(packed_fn, "h0", checked_mul(packed_fn, "h0", states, N), config.output_size());
-    const int64_t c_floats = checked_mul(packed_fn, "c0", checked_mul(packed_fn, "c0", states, N), config.hidden_size);
-    const Span inputs[3] = {{"input", in.input, checked_mul(packed_fn, "input", rows, config.input_size)},
-                            {"h0", in.h0, h_floats},
-                            {"c0", in.c0, c_floats}};
-    const Span outputs[3] = {
-            {"output.output", out.output, checked_mul(packed_fn, "output", rows, config.num_directions() * config.output_size())},
-            {"output.h_n", out.h_n, h_floats},
-            {"output.c_n", out.c_n, c_floats}};
-    check_no_overlap(packed_fn, inputs, outputs);
+    check_states_and_spans(packed_fn, config, rows, in.batch_sizes[0], in.input, in.h0, in.c0, out);
     return rows;
 }
 

@@ -4,8 +4,14 @@
 namespace mkldnn_rnn::detail {
 namespace {
 
-// row_begin and rows from the ranges.
-void count_rows(SequencePlan& plan, int64_t* row_begin) {
+// Hands the carved arrays to the plan, and counts the packed rows before each range.
+void finish(SequencePlan& plan, const int64_t* order, const int64_t* length, int64_t num_ranges,
+        const int64_t* range_end, const int64_t* range_batch, int64_t* row_begin) {
+    plan.order = order;
+    plan.length = length;
+    plan.num_ranges = num_ranges;
+    plan.range_end = range_end;
+    plan.range_batch = range_batch;
     int64_t rows = 0;
     for (int64_t j = 0; j < plan.num_ranges; ++j) {
         row_begin[j] = rows;
@@ -54,12 +60,7 @@ SequencePlan make_sequence_plan(int64_t steps, int64_t batch, const int64_t* len
         ++k;
         while (active > 0 && length[active - 1] == u) --active;
     }
-    plan.order = order;
-    plan.length = length;
-    plan.num_ranges = k;
-    plan.range_end = range_end;
-    plan.range_batch = range_batch;
-    count_rows(plan, row_begin);
+    finish(plan, order, length, k, range_end, range_batch, row_begin);
     return plan;
 }
 
@@ -85,12 +86,7 @@ SequencePlan make_packed_plan(int64_t steps, const int64_t* batch_sizes, BufferC
         }
     }
     for (int64_t n = 0; n < batch; ++n) order[n] = n;
-    plan.order = order;
-    plan.length = length;
-    plan.num_ranges = k;
-    plan.range_end = range_end;
-    plan.range_batch = range_batch;
-    count_rows(plan, row_begin);
+    finish(plan, order, length, k, range_end, range_batch, row_begin);
     return plan;
 }
 
