@@ -169,3 +169,40 @@ def test_hand_made_packed_sequence_through_the_module_is_checked():
     bad = PackedSequence(torch.randn(6, 3), torch.tensor([2, 3, 1]), None, None)
     with pytest.raises(RuntimeError, match=r"mkldnn_rnn::rnn_packed: batch_sizes\[1\]"):
         fast(bad)
+
+
+class Encoder(nn.Module):
+    """A GRU in a model, as deployed (a scripted sequence module's forward is an overload set)."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(9, 16)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.gru(x)[0]
+
+
+def test_decisions_saved_on_another_cpu_are_made_afresh(tmp_path):
+    """The archive's pickled cpu_signature, changed in one character (same length, so the pickle stays
+    valid): the loaded model holds no decisions, and decides on its first call."""
+    import zipfile
+
+    fast = mkldnn_rnn.tune(mkldnn_rnn.to_mkldnn(Encoder()), (), max_batch=2)
+    saved = tmp_path / "model.pt"
+    torch.jit.save(torch.jit.script(fast), str(saved))
+    moved = tmp_path / "moved.pt"
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(moved, "w") as dst:
+        found = False
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith("data.pkl") and b"|family " in data:
+                at = data.index(b"|family ") + 1
+                data = data[:at] + (b"F" if data[at:at + 1] != b"F" else b"G") + data[at + 1:]
+                found = True
+            dst.writestr(info, data)
+        assert found, "no cpu_signature in the pickled state"
+    loaded = torch.jit.load(str(moved))
+    assert mkldnn_rnn.decisions(loaded) == []
+    with torch.no_grad():
+        loaded(torch.randn(3, 2, 9))
+    assert len(mkldnn_rnn.decisions(loaded)) == 1
