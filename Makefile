@@ -14,7 +14,7 @@ CMAKE_ARGS ?=
 BUILD_PACKAGES := cmake make g++ libdnnl-dev ocl-icd-opencl-dev opencl-c-headers opencl-clhpp-headers \
                   libtorch-dev python3-torch libgtest-dev libbenchmark-dev
 # Without OpenBLAS, PyTorch's own LSTM falls back to reference BLAS: tests crawl and benchmarks are unfair.
-RUN_PACKAGES   := libopenblas0-pthread python3-pytest python3-numpy
+RUN_PACKAGES   := libopenblas0-pthread python3-pytest python3-numpy python3-distributed
 BENCH_PACKAGES := libjemalloc2 python3-matplotlib
 # The wheel is built by pip with Debian's setuptools and wheel (no index is asked), and tested in a venv.
 PACKAGING_PACKAGES := python3-pip python3-setuptools python3-wheel python3-venv

@@ -19,6 +19,7 @@ from .convert import to_mkldnn  # noqa: E402
 from .rnn import MkldnnGRU, MkldnnLSTM, MkldnnRNN  # noqa: E402
 from .serialization import load  # noqa: E402
 from .tuning import decisions, tune  # noqa: E402
+from . import _torch_mkldnn_pickling  # noqa: E402,F401  (registers copyreg reducers)
 
 from ._version import __version__  # noqa: E402  (CMakeLists.txt's project VERSION)
 __all__ = [

@@ -6,6 +6,10 @@ nn.Parameter, so an optimizer gets nothing to train and TorchScript pickles the 
 state_dict() gives torch.nn's tensors under torch.nn's names (weight_ih_l0, ...), rebuilt exactly from the
 packed copy (no second copy is kept), so a checkpoint of the original module loads into the converted one
 and back.
+
+Python's pickle (and copy.deepcopy, torch.save of an eager model, Dask's cloudpickle) stores torch.nn's
+weights and packs them again on loading; see PackedModule.__getstate__. (The modules of torch.utils.mkldnn that
+to_mkldnn puts beside them, MkldnnLinear, ..., are made picklable in _torch_mkldnn_pickling.py.)
 """
 from typing import List
 
@@ -76,6 +80,27 @@ class PackedModule(nn.Module):
         if ok:
             self._packed = self._pack(loaded)
 
+    # Python pickling (pickle, copy.deepcopy, torch.save of the eager module, cloudpickle). The PackedWeights
+    # ScriptObject does not survive Python's pickle (torch 1.13 cannot rebuild it from Python when its state
+    # holds an empty list, as it does before the first call), so the state holds torch.nn's weights instead,
+    # rebuilt exactly from the packed copy, and unpickling packs them again: the same bits, hence the same
+    # outputs for the same implementation. The engine's decisions (self._packed.decisions()) are dropped:
+    # the package has no API to restore them, and they are made again on the first call of each shape
+    # class. Fix MKLDNN_RNN_IMPL (read when the weights are packed, so also on unpickling) for bit-identical
+    # outputs across processes. TorchScript never compiles these (it skips dunder methods); torch.jit.save
+    # pickles the ScriptObject itself, with its decisions, as before.
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        del state["_packed"]
+        state["_packed_weights"] = list(self._packed.weights())
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        weights = state.pop("_packed_weights")
+        super().__setstate__(state)
+        self._packed = self._pack(weights)
+
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}"
 
@@ -94,3 +119,4 @@ def check_state_tensor(module: str, hx) -> None:
     if not isinstance(hx, Tensor):
         raise TypeError(f"{module}: hx: expected a tensor (only LSTM has the (h_0, c_0) pair), "
                         f"got {type(hx).__name__}")
+
