@@ -19,7 +19,7 @@ BENCH_PACKAGES := libjemalloc2 python3-matplotlib
 # The wheel is built by pip with Debian's setuptools and wheel (no index is asked), and tested in a venv.
 PACKAGING_PACKAGES := python3-pip python3-setuptools python3-wheel python3-venv
 
-.PHONY: all deps deps-bench build test test-cpp test-python test-packaging bench bench-all wheel install \
+.PHONY: all deps deps-bench build test test-cpp test-python test-packaging bench bench-all bench-memory wheel install \
         uninstall deb clean
 
 all: build
@@ -61,6 +61,10 @@ test-packaging:
 
 bench: deps-bench build
 	PYTHONPATH=$(CURDIR)/python MKLDNN_RNN_BUILD_DIR=$(CURDIR)/$(BUILD) $(PYTHON) bench/run_bench.py --out results
+
+# The memory a large converted model costs a process against nn.LSTM (docs/performance.md; ~40 s).
+bench-memory: deps-bench build
+	PYTHONPATH=$(CURDIR)/python MKLDNN_RNN_BUILD_DIR=$(CURDIR)/$(BUILD) $(PYTHON) bench/memory_growth.py --out results/memory.csv
 
 bench-all: deps-bench build
 	PYTHONPATH=$(CURDIR)/python MKLDNN_RNN_BUILD_DIR=$(CURDIR)/$(BUILD) $(PYTHON) bench/run_bench.py --all --out results

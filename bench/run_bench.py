@@ -1,8 +1,9 @@
 # Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 """mkldnn_rnn's benchmark: torch.nn recurrent modules against mkldnn_rnn.to_mkldnn() of them.
 
-    make bench       ->  /usr/bin/python3 bench/run_bench.py --out results         (~2 minutes)
-    make bench-all   ->  /usr/bin/python3 bench/run_bench.py --all --out results   (~12 minutes)
+    make bench       ->  /usr/bin/python3 bench/run_bench.py --out results         (~2 minutes + real traffic)
+    make bench-all   ->  /usr/bin/python3 bench/run_bench.py --all --out results   (~12 minutes + real traffic)
+                         /usr/bin/python3 bench/run_bench.py --traffic-only --out results   (real traffic alone)
 
 The default run is the original design's table (LSTM 250 -> 200, batch 1, T = 15 and 1, all cores and
 one core; nn.LSTM and mkldnn, each with and without jemalloc) beside the C++ peers that show where the
@@ -12,7 +13,14 @@ inference shapes and packed variable-length batches. Every cell is a fresh child
 (bench/runner.py); the unit is forward calls per second (sentences/s at batch 1), the median of
 repeated timed runs. docs/performance.md explains the method and reads the results.
 
-Writes <out>/bench.md (machine, hardware ceiling, tables), <out>/<group>.csv and <out>/<group>.png.
+Those cells repeat one shape and leave its first call out. The "real traffic" rows, after the seed
+group in both runs, measure what a server sees instead: streams of requests whose shapes change from call
+to call, PackedSequence batches with fresh lengths, and the cost of a never-seen length, each section in
+one fresh process (bench/measure_traffic.py) that times mkldnn_rnn and the torch.nn module interleaved,
+first calls included.
+
+Writes <out>/bench.md (machine, hardware ceiling, tables), <out>/<group>.csv and <out>/<group>.png, and
+<out>/traffic.csv and <out>/traffic.png.
 """
 import argparse
 import dataclasses
@@ -101,6 +109,24 @@ class Group:
     chart: tuple  # the columns drawn
 
 
+@dataclasses.dataclass(frozen=True)
+class Traffic:
+    """One row of the real-traffic table: a section of measure_traffic.py, in its own child process."""
+
+    section: str  # measure_traffic.py --section
+    label: str
+
+
+TRAFFIC_PROGRAM = "measure_traffic.py"
+TRAFFIC = (Traffic("gru_stream", "(a) GRU stream"), Traffic("lstm_stream", "(a') LSTM stream"),
+           Traffic("packed", "(b) packed"), Traffic("first_call", "(c) first call"))
+# A section serves every request however slow its first calls are: a generous limit, only against a hang.
+TRAFFIC_TIMEOUT = 3600
+# torch.nn at its best, as the seed table's "original (OpenBLAS 1 thr)" column: Debian's OpenBLAS thread
+# pool fights PyTorch's OpenMP pool over the cores at batch > 1 (docs/performance.md, "Known effects").
+TRAFFIC_ENV = (("OPENBLAS_NUM_THREADS", "1"),)
+
+
 # --- derived cells --------------------------------------------------------------------------------
 
 def _get(record, column):
@@ -167,6 +193,36 @@ WIDE_TABLE = [_SHAPE, _CORES, *map(_rate_cell, (ORIGINAL, ORIGINAL_BLAS1, MKLDNN
               _BINDING, _AUTO_VS_BEST, _FASTEST]
 
 
+def _traffic_cell(key, format=report.micros):
+    """A field of a traffic record, or MISSING in the rows whose section does not measure it."""
+    return lambda r: report.MISSING if r.get(key) is None else format(r[key])
+
+
+def _with_times(ratio_key, first_key, second_key, unit):
+    """A ratio beside the two times it divides, e.g. "21.48 (67.7 / 3.2 ms)"."""
+    def cell(r):
+        if ratio_key not in r:
+            return report.MISSING
+        return f"{report.ratio(r[ratio_key])} ({report.micros(r[first_key])} / {report.micros(r[second_key])} {unit})"
+    return cell
+
+
+TRAFFIC_TABLE = [
+    ("traffic", lambda r: r["label"]), ("calls", _traffic_cell("calls", str)), ("shapes", _traffic_cell("shapes", str)),
+    ("original s", _traffic_cell("original_total_s")), ("mkldnn s", _traffic_cell("mkldnn_total_s")),
+    ("original / mkldnn", _traffic_cell("ratio", report.ratio)),
+    ("original p50 ms", _traffic_cell("original_p50_ms")), ("original p99 ms", _traffic_cell("original_p99_ms")),
+    ("mkldnn p50 ms", _traffic_cell("mkldnn_p50_ms")), ("mkldnn p99 ms", _traffic_cell("mkldnn_p99_ms")),
+    ("mkldnn s in first calls of a shape", _traffic_cell("mkldnn_new_shape_s")),
+    ("packed / padded (mkldnn s)", _with_times("packed_vs_padded", "mkldnn_total_s", "mkldnn_padded_total_s", "s")),
+    ("new / seen length (median ms)", _with_times("new_vs_seen", "new_p50_ms", "seen_p50_ms", "ms")),
+    ("process s", _traffic_cell("seconds")),
+]
+# The chart's bars: one ratio per row (the y axis is logarithmic, so the three scales sit together).
+TRAFFIC_CHART = {"original / mkldnn (total time)": "ratio", "mkldnn packed / padded (total time)": "packed_vs_padded",
+                 "first call: new / seen length (median)": "new_vs_seen"}
+
+
 # --- the groups -----------------------------------------------------------------------------------
 
 def seed_group():
@@ -218,8 +274,8 @@ class Bench:
         self.done = 0
 
     def argv(self, program, args):
-        if program == MODULE:
-            return [sys.executable, str(Path(__file__).with_name(MODULE)), *args]
+        if program.endswith(".py"):
+            return [sys.executable, str(Path(__file__).with_name(program)), *args]
         path = self.build_dir / "bench" / program
         if not path.exists():
             raise runner.ChildError(f"{path} is missing: build first (make build)")
@@ -234,9 +290,7 @@ class Bench:
             args += ["--threads", str(threads)]
         result = runner.run_child(self.argv(column.program, args), threads=threads, jemalloc=column.jemalloc,
                                   impl=column.impl, extra_env=column.env)
-        if "blas" in result and not any("openblas" in lib or "mkl" in lib for lib in result["blas"]):
-            raise runner.ChildError(f"PyTorch runs on the reference BLAS {result['blas']}: "
-                                    "apt-get install libopenblas0-pthread, or nn.LSTM is 10x too slow")
+        check_blas(result)
         print(f"{result['rate']:9.0f}/s ({result['rate_min']:.0f}-{result['rate_max']:.0f})"
               f"  {time.monotonic() - start:4.1f} s", flush=True)
         return result
@@ -260,6 +314,19 @@ class Bench:
             records.append(record)
         return records
 
+    def measure_traffic(self, row, impl):
+        """One traffic section on all cores; its record is the child's JSON plus the row's label."""
+        self.done += 1
+        print(f"[{self.done:3d}/{self.total}] real traffic {row.label}, {ALL_CORES} thr, MKLDNN_RNN_IMPL={impl} ",
+              end="", flush=True)
+        result = runner.run_child(self.argv(TRAFFIC_PROGRAM, ["--section", row.section, "--threads", str(ALL_CORES)]),
+                                  threads=ALL_CORES, impl=impl, extra_env=TRAFFIC_ENV, timeout=TRAFFIC_TIMEOUT)
+        check_blas(result)
+        summary = (f"original/mkldnn {result['ratio']:.2f}" if "ratio" in result
+                   else f"new/seen {result['new_vs_seen']:.2f}")
+        print(f"{result['calls']} calls, {summary}  {result['seconds']:.1f} s", flush=True)
+        return {"label": row.label, **result}
+
     def bandwidth(self, nbytes):
         """GB/s one core reads from a buffer of nbytes (rounded up to the probe's 512-byte stride)."""
         nbytes = -(-nbytes // 512) * 512
@@ -275,6 +342,53 @@ class Bench:
         result = runner.run_child(self.argv("fma_throughput", runner.Protocol().flags()), threads=1)
         print(f"{result['gfma_per_s']:.1f} G multiply-adds/s", flush=True)
         return result["gfma_per_s"]
+
+
+def check_blas(result):
+    if "blas" in result and not any("openblas" in lib or "mkl" in lib for lib in result["blas"]):
+        raise runner.ChildError(f"PyTorch runs on the reference BLAS {result['blas']}: "
+                                "apt-get install libopenblas0-pthread, or nn.LSTM is 10x too slow")
+
+
+def group_section(bench, group, out):
+    """Measures a group; writes its CSV and chart; returns bench.md's section."""
+    records = bench.measure_group(group)
+    report.write_csv(out / f"{group.name}.csv", records)
+    report.bar_chart(out / f"{group.name}.png", group.title, [f"{r['label']}, {r['threads']} thr" for r in records],
+                     {c.title: [_get(r, c) for r in records] for c in group.chart}, "forward calls/s")
+    p = group.protocol
+    lines = ["", f"## {group.title}", "",
+             f"Protocol: {p.warmup} s warm-up, median of {p.repeats} runs of {p.seconds} s each."]
+    for title, table in group.tables:
+        lines += ["", f"### {title}", "", report.markdown(table, records)]
+    return lines
+
+
+def real_traffic(bench, out):
+    """Measures the traffic rows; writes traffic.csv and traffic.png; returns bench.md's section."""
+    impl = os.environ.get("MKLDNN_RNN_IMPL", "auto")  # what the user runs with, as a user's server would
+    print(f"== Real traffic: shapes that change from call to call, MKLDNN_RNN_IMPL={impl}", flush=True)
+    started = time.monotonic()
+    records = [bench.measure_traffic(row, impl) for row in TRAFFIC]
+    elapsed = time.monotonic() - started
+    report.write_csv(out / "traffic.csv", records)
+    report.bar_chart(out / "traffic.png", f"Real traffic, {ALL_CORES} threads, MKLDNN_RNN_IMPL={impl}",
+                     [r["label"] for r in records],
+                     {name: [r.get(key) for r in records] for name, key in TRAFFIC_CHART.items()}, "ratio")
+    return [
+        "", "## Real traffic: shapes that change from call to call", "",
+        f"Each row is one fresh process (`bench/measure_traffic.py`, seed {records[0]['seed']}) on {ALL_CORES} "
+        "threads that serves every request to mkldnn_rnn.to_mkldnn(module) and to the torch.nn module, "
+        "interleaved (torch.nn first on even requests, second on odd), with no warm-up and no tuning: "
+        "the first call of every new shape counts, as for a new user. Times are sums of per-call "
+        "perf_counter times; p50/p99 are per-request latencies; every result of ours is checked against "
+        f"torch.nn's. The {len(records)} processes took {elapsed:.0f} s.",
+        "",
+        f"### Real traffic (MKLDNN_RNN_IMPL={impl}, {ALL_CORES} threads; in (b), 'padded' is our module called "
+        "on the dense padded [T, 32, 300] tensor of the same batch, without lengths)",
+        "", report.markdown(TRAFFIC_TABLE, records), "",
+        *(f"- {r['label']}: {r['workload']}" for r in records),
+    ]
 
 
 def ceiling(bench, l2_bytes):
@@ -308,7 +422,10 @@ def ceiling(bench, l2_bytes):
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("results"), help="folder for bench.md, CSV, PNG")
-    parser.add_argument("--all", action="store_true", help="also GRU/RNN, batches, DeepBench, packed (make bench-all)")
+    runs = parser.add_mutually_exclusive_group()
+    runs.add_argument("--all", action="store_true", help="also GRU/RNN, batches, DeepBench, packed (make bench-all)")
+    runs.add_argument("--traffic-only", action="store_true", help="only the real-traffic rows (no seed group, "
+                      "no hardware ceiling)")
     parser.add_argument("--build-dir", type=Path,
                         default=Path(os.environ.get("MKLDNN_RNN_BUILD_DIR", REPO / "build")),
                         help="CMake build folder with lib/ and bench/ (default: $MKLDNN_RNN_BUILD_DIR or build)")
@@ -328,10 +445,13 @@ def main():
     build_dir = args.build_dir.resolve()
     child_environment(build_dir)
     args.out.mkdir(parents=True, exist_ok=True)
-    groups = [seed_group(), *(extra_groups() if args.all else [])]
+    seed = [] if args.traffic_only else [seed_group()]
+    extra = extra_groups() if args.all else []
+    groups = seed + extra
     total = sum(1 for g in groups for shape, threads in g.rows for c in g.columns if c.applies_to(shape, threads))
-    bench = Bench(build_dir, total)
+    bench = Bench(build_dir, total + len(TRAFFIC))
     started = time.monotonic()
+    flag = " --all" if args.all else " --traffic-only" if args.traffic_only else ""
 
     info = machine.describe()
     load = os.getloadavg()[0]
@@ -341,28 +461,24 @@ def main():
         "# mkldnn_rnn benchmark",
         "",
         f"{info['cpu']}, {info['cores']} cores ({info['isa']}), L2 {info['l2_per_core_bytes'] / 2**20:.2f} MiB "
-        f"per core; load average {load:.2f} at the start. Unit: forward calls per second (sentences/s at "
-        f"batch 1), median of the timed runs; 'cores' = threads (torch.set_num_threads and "
-        f"OMP_NUM_THREADS). Generated by `bench/run_bench.py{' --all' if args.all else ''}`.",
-        "",
-        ceiling(bench, info["l2_per_core_bytes"]),
+        f"per core; load average {load:.2f} at the start. "
+        + ("Unit: forward calls per second (sentences/s at batch 1), median of the timed runs; 'cores' = "
+           "threads (torch.set_num_threads and OMP_NUM_THREADS). " if groups else "")
+        + f"Generated by `bench/run_bench.py{flag}`.",
     ]
-    for group in groups:
-        records = bench.measure_group(group)
-        report.write_csv(args.out / f"{group.name}.csv", records)
-        report.bar_chart(args.out / f"{group.name}.png", group.title, [f"{r['label']}, {r['threads']} thr" for r in records],
-                         {c.title: [_get(r, c) for r in records] for c in group.chart}, "forward calls/s")
-        p = group.protocol
-        sections += ["", f"## {group.title}", "",
-                     f"Protocol: {p.warmup} s warm-up, median of {p.repeats} runs of {p.seconds} s each."]
-        for title, table in group.tables:
-            sections += ["", f"### {title}", "", report.markdown(table, records)]
+    if seed:
+        sections += ["", ceiling(bench, info["l2_per_core_bytes"])]
+    for group in seed:
+        sections += group_section(bench, group, args.out)
+    sections += real_traffic(bench, args.out)
+    for group in extra:
+        sections += group_section(bench, group, args.out)
 
     text = "\n".join(sections) + "\n"
     (args.out / "bench.md").write_text(text)
     print("\n" + text, flush=True)
     print(f"Total {time.monotonic() - started:.0f} s; wrote {args.out}/bench.md and "
-          f"{', '.join(f'{g.name}.csv/.png' for g in groups)}", flush=True)
+          f"{', '.join(f'{name}.csv/.png' for name in [*(g.name for g in groups), 'traffic'])}", flush=True)
 
 
 if __name__ == "__main__":
