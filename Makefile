@@ -64,6 +64,7 @@ bench: deps-bench build
 
 # The memory a large converted model costs a process against nn.LSTM (docs/performance.md; ~40 s).
 bench-memory: deps-bench build
+	mkdir -p results
 	PYTHONPATH=$(CURDIR)/python MKLDNN_RNN_BUILD_DIR=$(CURDIR)/$(BUILD) $(PYTHON) bench/memory_growth.py --out results/memory.csv
 
 bench-all: deps-bench build
