@@ -19,7 +19,7 @@ BENCH_PACKAGES := libjemalloc2 python3-matplotlib
 # The wheel is built by pip with Debian's setuptools and wheel (no index is asked), and tested in a venv.
 PACKAGING_PACKAGES := python3-pip python3-setuptools python3-wheel python3-venv
 
-.PHONY: all deps deps-bench build test test-cpp test-python test-packaging bench bench-all bench-memory wheel install \
+.PHONY: all deps deps-bench build test test-cpp test-python test-packaging test-ort bench bench-all bench-memory wheel install \
         uninstall deb clean
 
 all: build
@@ -58,6 +58,11 @@ test-python:
 # MKLDNN_RNN_PACKAGING_FRESH=1 lets the wheel compile its own build instead, as `pip install .` does.
 test-packaging:
 	MKLDNN_RNN_BUILD_DIR=$(abspath $(BUILD)) $(PYTHON) -m pytest -q tests/packaging
+
+# ONNX Runtime, the benchmark's peer, with onnxruntime-node itself (npm's registry; installed into its
+# cache the first time, as make bench does). Not part of make test, which must not need the registry.
+test-ort: build
+	PYTHONPATH=$(CURDIR)/python MKLDNN_RNN_BUILD_DIR=$(CURDIR)/$(BUILD) $(PYTHON) -m pytest -q tests/ort
 
 bench: deps-bench build
 	PYTHONPATH=$(CURDIR)/python MKLDNN_RNN_BUILD_DIR=$(CURDIR)/$(BUILD) $(PYTHON) bench/run_bench.py --out results

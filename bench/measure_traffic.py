@@ -36,7 +36,8 @@ and (b) every result of ours is checked against torch.nn's, outside the timed ca
 torch.set_num_threads plus OMP_NUM_THREADS (set by run_bench.py); MKLDNN_RNN_IMPL is whatever the
 environment says (default auto) and is reported.
 
-Prints one JSON line, with measure_module.py's conventions (threads, torch, allocator, blas); any
+The streams also report their request shapes (request_shapes), so that run_bench.py can serve the same
+requests to ONNX Runtime (bench/onnx_peer.py). Prints one JSON line, with measure_module.py's conventions (threads, torch, allocator, blas); any
 failure is an exception and a non-zero exit status.
 """
 import argparse
@@ -162,14 +163,14 @@ def gru_stream(draw, calls):
     model = torch.nn.GRU(80, 256, num_layers=2).eval()
     shapes = [(log_uniform(draw, 10, 500), draw.randint(1, 8)) for _ in range(calls or 1000)]
     return {"workload": "nn.GRU(80, 256, num_layers=2); T log-uniform 10..500, batch 1..8, time-major",
-            **serve(model, convert(model), dense_requests(shapes, 80, batch_first=False))}
+            "request_shapes": shapes, **serve(model, convert(model), dense_requests(shapes, 80, batch_first=False))}
 
 
 def lstm_stream(draw, calls):
     model = torch.nn.LSTM(128, 256, num_layers=2, batch_first=True).eval()
     shapes = [(draw.randint(1, 300), draw.randint(1, 8)) for _ in range(calls or 200)]
     return {"workload": "nn.LSTM(128, 256, num_layers=2, batch_first=True); T uniform 1..300, batch 1..8",
-            **serve(model, convert(model), dense_requests(shapes, 128, batch_first=True))}
+            "request_shapes": shapes, **serve(model, convert(model), dense_requests(shapes, 128, batch_first=True))}
 
 
 def packed(draw, calls):

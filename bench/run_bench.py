@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import machine
+import onnx_peer
 import report
 import runner
 
@@ -94,6 +95,10 @@ ORIGINAL_BLAS1 = dataclasses.replace(ORIGINAL, key="original_blas1", title="orig
 ENGINE = {impl: Column(f"engine_{impl}", f"engine C++ {impl}", "engine_bench", impl=impl) for impl in IMPLS}
 ONEDNN = {w: Column(f"onednn_{w}", f"oneDNN direct {w}", "onednn_direct", ("--weights", w)) for w in ("any", "ldigo")}
 PEERS = (*ENGINE.values(), *ONEDNN.values())
+# ONNX Runtime through onnxruntime-node (bench/onnx_peer.py): the runtime a user would pick instead. Its
+# rate includes the Node binding's own cost per call, printed beside the table (an identity model).
+ORT_PROGRAM = "onnxruntime-node"
+ORT = Column("ort", "ONNX Runtime (Node)", ORT_PROGRAM)
 
 
 @dataclasses.dataclass
@@ -115,10 +120,11 @@ class Traffic:
 
     section: str  # measure_traffic.py --section
     label: str
+    ort_model: str = ""  # bench/onnx_peer.py's export of the same module, served the same requests
 
 
 TRAFFIC_PROGRAM = "measure_traffic.py"
-TRAFFIC = (Traffic("gru_stream", "(a) GRU stream"), Traffic("lstm_stream", "(a') LSTM stream"),
+TRAFFIC = (Traffic("gru_stream", "(a) GRU stream", "gru_stream"), Traffic("lstm_stream", "(a') LSTM stream", "lstm_stream"),
            Traffic("packed", "(b) packed"), Traffic("first_call", "(c) first call"))
 # A section serves every request however slow its first calls are: a generous limit, only against a hang.
 TRAFFIC_TIMEOUT = 3600
@@ -184,7 +190,8 @@ _FASTEST = ("fastest fixed", _fastest_fixed)
 SEED_TABLE = [_STEPS, _CORES, *map(_rate_cell, (ORIGINAL, MKLDNN, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC)),
               _VS_ORIGINAL, ("jemalloc boost", lambda r: report.ratio(_per(_get(r, MKLDNN_JEMALLOC), _get(r, MKLDNN)))),
               ("seed ratio", _seed_ratio)]
-PEERS_TABLE = [_STEPS, _CORES, *map(_rate_cell, (ORIGINAL, ORIGINAL_BLAS1, MKLDNN, *PEERS)),
+PEERS_TABLE = [_STEPS, _CORES, *map(_rate_cell, (ORIGINAL, ORIGINAL_BLAS1, MKLDNN, *PEERS, ORT)),
+               ("mkldnn / ORT", lambda r: report.ratio(_per(_get(r, MKLDNN), _get(r, ORT)))),
                ("mkldnn µs/call", lambda r: report.micros(_per(1e6, _get(r, MKLDNN)))),
                ("engine µs/call", lambda r: report.micros(_per(1e6, _get(r, ENGINE["auto"])))),
                _BINDING, _AUTO_VS_BEST, _FASTEST]
@@ -214,12 +221,14 @@ TRAFFIC_TABLE = [
     ("original p50 ms", _traffic_cell("original_p50_ms")), ("original p99 ms", _traffic_cell("original_p99_ms")),
     ("mkldnn p50 ms", _traffic_cell("mkldnn_p50_ms")), ("mkldnn p99 ms", _traffic_cell("mkldnn_p99_ms")),
     ("mkldnn s in first calls of a shape", _traffic_cell("mkldnn_new_shape_s")),
+    ("ORT s", _traffic_cell("ort_total_s")), ("ORT p99 ms", _traffic_cell("ort_p99_ms")),
+    ("ORT / mkldnn", lambda r: report.ratio(_per(r.get("ort_total_s"), r.get("mkldnn_total_s")))),
     ("packed / padded (mkldnn s)", _with_times("packed_vs_padded", "mkldnn_total_s", "mkldnn_padded_total_s", "s")),
     ("new / seen length (median ms)", _with_times("new_vs_seen", "new_p50_ms", "seen_p50_ms", "ms")),
     ("process s", _traffic_cell("seconds")),
 ]
 # The chart's bars: one ratio per row (the y axis is logarithmic, so the three scales sit together).
-TRAFFIC_CHART = {"original / mkldnn (total time)": "ratio", "mkldnn packed / padded (total time)": "packed_vs_padded",
+TRAFFIC_CHART = {"original / mkldnn (total time)": "ratio", "ORT / mkldnn (total time)": "ort_ratio", "mkldnn packed / padded (total time)": "packed_vs_padded",
                  "first call: new / seen length (median)": "new_vs_seen"}
 
 
@@ -229,10 +238,10 @@ def seed_group():
     rows = [(Shape(steps=steps), threads) for steps in (15, 1) for threads in THREADS]
     return Group(
         "seed", "LSTM 250->200, batch 1: the original design's table", rows,
-        (ORIGINAL, MKLDNN, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC, ORIGINAL_BLAS1, *PEERS), runner.Protocol(),
+        (ORIGINAL, MKLDNN, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC, ORIGINAL_BLAS1, *PEERS, ORT), runner.Protocol(),
         [("Sentences/s (forward calls/s), the original design's columns", SEED_TABLE),
          ("Where the time goes: the same rows beside the C++ peers (calls/s)", PEERS_TABLE)],
-        (ORIGINAL, MKLDNN, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC, ENGINE["auto"], *ONEDNN.values()))
+        (ORIGINAL, MKLDNN, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC, ENGINE["auto"], *ONEDNN.values(), ORT))
 
 
 def packed_lengths(batch, steps, seed=0):
@@ -268,10 +277,11 @@ def extra_groups():
 # --- measuring ------------------------------------------------------------------------------------
 
 class Bench:
-    def __init__(self, build_dir, total_cells):
+    def __init__(self, build_dir, total_cells, ort):
         self.build_dir = build_dir
         self.total = total_cells
         self.done = 0
+        self.ort = ort  # onnx_peer.Status: ready, or missing and why
 
     def argv(self, program, args):
         if program.endswith(".py"):
@@ -285,6 +295,14 @@ class Bench:
         self.done += 1
         print(f"[{self.done:3d}/{self.total}] {shape.label()}, {threads} thr | {column.title:<26}", end="", flush=True)
         start = time.monotonic()
+        if column.program == ORT_PROGRAM:
+            result = onnx_peer.seed_rate(self.ort, shape.steps, threads, protocol)
+            if result is None:
+                print(f"  missing: {self.ort}", flush=True)
+                return None
+            print(f"{result['rate']:9.0f}/s ({result['rate_min']:.0f}-{result['rate_max']:.0f})"
+                  f"  {time.monotonic() - start:4.1f} s", flush=True)
+            return result
         args = [*shape.flags(), *column.flags, *protocol.flags()]
         if column.program == MODULE:
             args += ["--threads", str(threads)]
@@ -307,6 +325,8 @@ class Bench:
                 if not column.applies_to(shape, threads):
                     continue
                 result = self.measure_cell(column, shape, threads, group.protocol)
+                if result is None:  # a peer that could not run here: its cells stay empty
+                    continue
                 record.update({column.key: result["rate"], f"{column.key}_min": result["rate_min"],
                                f"{column.key}_max": result["rate_max"]})
                 if "impl" in result:
@@ -325,6 +345,16 @@ class Bench:
         summary = (f"original/mkldnn {result['ratio']:.2f}" if "ratio" in result
                    else f"new/seen {result['new_vs_seen']:.2f}")
         print(f"{result['calls']} calls, {summary}  {result['seconds']:.1f} s", flush=True)
+        shapes = result.pop("request_shapes", None)
+        if row.ort_model and shapes:
+            # The same requests, in their own Node process (ORT cannot share ours), on the same threads.
+            ort = onnx_peer.stream(self.ort, row.ort_model, shapes, ALL_CORES)
+            if ort is None:
+                print(f"    ONNX Runtime: missing: {self.ort}", flush=True)
+            else:
+                result.update(ort_total_s=ort["total_s"], ort_p50_ms=ort["p50_ms"], ort_p99_ms=ort["p99_ms"],
+                              ort_ratio=ort["total_s"] / result["mkldnn_total_s"])
+                print(f"    ONNX Runtime: {ort['total_s']:.1f} s, ORT/mkldnn {result['ort_ratio']:.2f}", flush=True)
         return {"label": row.label, **result}
 
     def bandwidth(self, nbytes):
@@ -391,6 +421,18 @@ def real_traffic(bench, out):
     ]
 
 
+def ort_note(status, threads):
+    """What the ONNX Runtime columns are, or why they are missing; with the Node binding's cost per call."""
+    if not status.ok:
+        return f"ONNX Runtime columns: missing ({status})."
+    overhead = ", ".join(f"{us:.1f} µs on {t} thr" for t in threads
+                         if (us := onnx_peer.binding_overhead_us(status, t)) is not None)
+    return (f"ONNX Runtime columns: {status} (models exported with torch.onnx.export, opset 14, dynamic T and "
+            f"batch; intra-op threads = the row's threads). Each call through onnxruntime-node costs "
+            f"{overhead} before any work (an identity model), included in its figures, not subtracted. "
+            "ORT has no PackedSequence: its traffic rows are the dense streams (a), (a').")
+
+
 def ceiling(bench, l2_bytes):
     """Sentences/s the hardware allows the seed shape on one core (docs/performance.md, "What bounds a
     batch-1 call"). Each phase takes the longer of reading its weights and doing its multiply-adds: the
@@ -449,11 +491,20 @@ def main():
     extra = extra_groups() if args.all else []
     groups = seed + extra
     total = sum(1 for g in groups for shape, threads in g.rows for c in g.columns if c.applies_to(shape, threads))
-    bench = Bench(build_dir, total + len(TRAFFIC))
+    print("== ONNX Runtime (onnxruntime-node from npm, models from torch.onnx.export)", flush=True)
+    ort = onnx_peer.prepare()
+    print(f"   {ort}", flush=True)
+    bench = Bench(build_dir, total + len(TRAFFIC), ort)
     started = time.monotonic()
     flag = " --all" if args.all else " --traffic-only" if args.traffic_only else ""
 
     info = machine.describe()
+    coretype = machine.openblas_coretype()
+    if coretype:  # every child inherits it: only torch.nn uses OpenBLAS
+        os.environ["OPENBLAS_CORETYPE"] = coretype
+    blas_note = (f"OpenBLAS falls back to its generic Prescott kernels on this CPU; the children run with "
+                 f"OPENBLAS_CORETYPE={coretype} (its AVX-512 kernels), which is fairer to torch.nn. "
+                 if coretype else f"OpenBLAS kernels: {machine.openblas_core()}. ")
     load = os.getloadavg()[0]
     if load > 0.5:
         print(f"warning: load average {load:.2f}: other processes share the cores, expect noise", flush=True)
@@ -464,10 +515,11 @@ def main():
         f"per core; load average {load:.2f} at the start. "
         + ("Unit: forward calls per second (sentences/s at batch 1), median of the timed runs; 'cores' = "
            "threads (torch.set_num_threads and OMP_NUM_THREADS). " if groups else "")
-        + f"Generated by `bench/run_bench.py{flag}`.",
+        + blas_note + f"Generated by `bench/run_bench.py{flag}`.",
     ]
     if seed:
         sections += ["", ceiling(bench, info["l2_per_core_bytes"])]
+    sections += ["", ort_note(ort, THREADS)]
     for group in seed:
         sections += group_section(bench, group, args.out)
     sections += real_traffic(bench, args.out)
