@@ -1,6 +1,8 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 #include "workspace.hpp"
 
+#include "mkldnn_rnn/packed_rnn.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -61,3 +63,7 @@ void Workspace::end_call() {
 std::size_t Workspace::bytes() const { return data_.capacity + staging_.capacity + scratch_.capacity + zeros_.capacity; }
 
 } // namespace mkldnn_rnn::detail
+
+namespace mkldnn_rnn {
+std::size_t thread_workspace_bytes() { return detail::Workspace::for_this_thread().bytes(); }
+} // namespace mkldnn_rnn

@@ -79,6 +79,11 @@ struct Decision {
 // on a CPU with the same signature.
 std::string cpu_signature();
 
+// Bytes the calling thread's workspace holds now (the buffers forward() carves per call, shared by every
+// model on the thread). A buffer over 1 MiB that no call of the last 64 on the thread needed half of is
+// released, so this follows the thread's recent calls, not its largest one.
+std::size_t thread_workspace_bytes();
+
 // Layout of a sequence tensor: time-major [T, N, C] or batch-first [N, T, C].
 enum class SequenceLayout { time_major, batch_first };
 

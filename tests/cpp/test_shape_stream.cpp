@@ -142,6 +142,29 @@ TEST(BoundedKernels, AfterTuneNewLengthsBuildNothing) {
     EXPECT_EQ(engine->cached_primitive_count(), built);
 }
 
+// One outlying long call does not hold its memory for ever: kShrinkWindow (64) calls later the
+// workspace is back near what the short calls need, and a steady stream never reallocates.
+TEST(Workspace, ReleasesWhatRecentCallsDoNotNeed) {
+    const RnnConfig cfg = config(Mode::LSTM, 2, true);
+    const ModelWeights model = random_weights(cfg, 10);
+    const auto engine = pack(model, WeightsFormat::fused);
+    EngineCase small;
+    small.config = cfg;
+    small.T = 20;
+    small.N = 2;
+    EngineCase large = small;
+    large.T = 3000;
+    large.N = 8;
+    const CaseData small_data = case_data(small, 1), large_data = case_data(large, 2);
+    run_engine(*engine, small, small_data);
+    const std::size_t steady = thread_workspace_bytes();
+    run_engine(*engine, large, large_data);
+    const std::size_t peak = thread_workspace_bytes();
+    EXPECT_GT(peak, 8 * steady);
+    for (int i = 0; i < 130; ++i) run_engine(*engine, small, small_data);
+    EXPECT_LE(thread_workspace_bytes(), 2 * steady + (std::size_t{1} << 20));
+}
+
 // Packs a padded time-major batch whose lengths are non-increasing into PackedSequence rows.
 std::vector<float> packed_rows_of(const std::vector<float>& padded, const std::vector<int64_t>& batch_sizes,
                                   int64_t N, int64_t width) {
