@@ -156,11 +156,12 @@ TEST(Workspace, ReleasesWhatRecentCallsDoNotNeed) {
     large.T = 3000;
     large.N = 8;
     const CaseData small_data = case_data(small, 1), large_data = case_data(large, 2);
-    run_engine(*engine, small, small_data);
+    // The thread's workspace is shared with the tests before this one: first let it settle on small calls.
+    for (int i = 0; i < 130; ++i) run_engine(*engine, small, small_data);
     const std::size_t steady = thread_workspace_bytes();
     run_engine(*engine, large, large_data);
     const std::size_t peak = thread_workspace_bytes();
-    EXPECT_GT(peak, 8 * steady);
+    EXPECT_GT(peak, steady + (std::size_t{3} << 20)); // the large call's layer buffer: 3000 x 8 x 40 floats
     for (int i = 0; i < 130; ++i) run_engine(*engine, small, small_data);
     EXPECT_LE(thread_workspace_bytes(), 2 * steady + (std::size_t{1} << 20));
 }
