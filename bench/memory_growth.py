@@ -163,8 +163,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except runner.ChildError as e:
-        print(f"\nerror: {e}", file=sys.stderr, flush=True)
-        sys.exit(1)
+    runner.exit_on_child_error(main)

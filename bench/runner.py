@@ -13,6 +13,7 @@ import json
 import os
 import shlex
 import subprocess
+import sys
 
 JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"  # Debian's libjemalloc2
 
@@ -62,3 +63,13 @@ def run_child(argv, *, threads, jemalloc=False, impl="auto", extra_env=(), timeo
     if "allocator" in result and (result["allocator"] == "jemalloc") != jemalloc:
         raise ChildError(f"allocator is {result['allocator']}, asked for jemalloc={jemalloc}: {command}")
     return result
+
+
+def exit_on_child_error(main):
+    """Runs a benchmark's main(): a ChildError (a child that failed, or gave no result) is one message and
+    exit status 1, not a traceback."""
+    try:
+        main()
+    except ChildError as e:
+        print(f"\nerror: {e}", file=sys.stderr, flush=True)
+        sys.exit(1)

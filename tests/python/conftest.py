@@ -1,12 +1,13 @@
 # Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
-"""Shared by the package's tests: the tolerance, a comparison that knows the layout rule, and the
-environment a child process needs to import mkldnn_rnn from this checkout."""
+"""Shared by the package's tests: the tolerance, a comparison that knows the layout rule, a model of the
+usual shape, and the environment a child process needs to import mkldnn_rnn from this checkout."""
 import os
 import sys
 from pathlib import Path
 
 import pytest
 import torch
+from torch import Tensor, nn
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD_DIR = Path(os.environ.get("MKLDNN_RNN_BUILD_DIR", REPO / "build")).resolve()
@@ -34,3 +35,17 @@ def child_env():
 def python():
     return sys.executable
 
+
+class Classifier(nn.Module):
+    """Embedding -> LSTM -> Linear: the usual text classifier (its Linear becomes torch.utils.mkldnn's
+    MkldnnLinear when converted)."""
+
+    def __init__(self):
+        super().__init__()
+        self.embedding = nn.Embedding(50, 16)
+        self.lstm = nn.LSTM(16, 24, num_layers=2, bidirectional=True, batch_first=True)
+        self.classifier = nn.Linear(48, 3)
+
+    def forward(self, tokens: Tensor) -> Tensor:
+        _, (h_n, _) = self.lstm(self.embedding(tokens))
+        return self.classifier(torch.cat([h_n[-2], h_n[-1]], dim=1))

@@ -11,21 +11,7 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
 import mkldnn_rnn
-from conftest import BUILD_DIR, assert_same
-
-
-class Classifier(nn.Module):
-    """Embedding -> LSTM -> Linear: the usual text classifier."""
-
-    def __init__(self):
-        super().__init__()
-        self.embedding = nn.Embedding(50, 16)
-        self.lstm = nn.LSTM(16, 24, num_layers=2, bidirectional=True, batch_first=True)
-        self.classifier = nn.Linear(48, 3)
-
-    def forward(self, tokens: Tensor) -> Tensor:
-        _, (h_n, _) = self.lstm(self.embedding(tokens))
-        return self.classifier(torch.cat([h_n[-2], h_n[-1]], dim=1))
+from conftest import BUILD_DIR, Classifier, assert_same
 
 
 class PackedGRU(nn.Module):

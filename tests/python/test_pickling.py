@@ -20,21 +20,7 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_sequence
 
 import mkldnn_rnn
-from conftest import ATOL, REPO, RTOL
-
-
-class Classifier(nn.Module):
-    """Embedding -> LSTM -> Linear: a container whose Linear becomes torch.utils.mkldnn's MkldnnLinear."""
-
-    def __init__(self):
-        super().__init__()
-        self.embedding = nn.Embedding(50, 16)
-        self.lstm = nn.LSTM(16, 24, num_layers=2, bidirectional=True, batch_first=True)
-        self.classifier = nn.Linear(48, 3)
-
-    def forward(self, tokens: Tensor) -> Tensor:
-        _, (h_n, _) = self.lstm(self.embedding(tokens))
-        return self.classifier(torch.cat([h_n[-2], h_n[-1]], dim=1))
+from conftest import ATOL, REPO, RTOL, Classifier
 
 
 def examples():
