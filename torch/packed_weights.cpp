@@ -41,6 +41,28 @@ constexpr Roles kRoles[2] = {{"weight_ih", "weight_hh", "bias_ih", "bias_hh", "w
                              {"weight_ih_reverse", "weight_hh_reverse", "bias_ih_reverse", "bias_hh_reverse",
                               "weight_hr_reverse"}};
 
+// Walks torch.nn's _flat_weights order, shapes included: for each layer and direction weight_ih, weight_hh,
+// [bias_ih, bias_hh], [weight_hr]. `array(role, sizes)` gives the pointer for each in turn (Layer is
+// LayerWeights to read them, MutableLayerWeights to write them); returns one Layer per (layer, direction).
+template <typename Layer, typename Array>
+std::vector<Layer> flat_weights(const RnnConfig& c, Array&& array) {
+    const int64_t D = c.num_directions(), gates = c.num_gates() * c.hidden_size;
+    std::vector<Layer> layers(static_cast<size_t>(c.num_layers * D));
+    for (int64_t l = 0; l < c.num_layers; ++l)
+        for (int64_t d = 0; d < D; ++d) {
+            const Roles& role = kRoles[d];
+            Layer& w = layers[l * D + d];
+            w.weight_ih = array(role.weight_ih, {gates, c.layer_input_size(l)});
+            w.weight_hh = array(role.weight_hh, {gates, c.output_size()});
+            if (c.bias) {
+                w.bias_ih = array(role.bias_ih, {gates});
+                w.bias_hh = array(role.bias_hh, {gates});
+            }
+            if (c.proj_size > 0) w.weight_hr = array(role.weight_hr, {c.proj_size, c.hidden_size});
+        }
+    return layers;
+}
+
 } // namespace
 
 PackedWeights::PackedWeights(const std::string& mode, int64_t input_size, int64_t hidden_size, int64_t num_layers,
@@ -84,50 +106,18 @@ PackedWeights::PackedWeights(const std::string& mode, int64_t input_size, int64_
         held.push_back(contiguous_data(w.detach()));
         return held.back().data_ptr<float>();
     };
-    const int64_t gates = config.num_gates() * hidden_size, H_out = config.output_size();
-    std::vector<LayerWeights> layers(static_cast<size_t>(num_layers * D));
-    for (int64_t l = 0; l < num_layers; ++l) {
-        for (int64_t d = 0; d < D; ++d) {
-            const Roles& role = kRoles[d];
-            LayerWeights& w = layers[l * D + d];
-            w.weight_ih = take(role.weight_ih, {gates, config.layer_input_size(l)});
-            w.weight_hh = take(role.weight_hh, {gates, H_out});
-            if (bias) {
-                w.bias_ih = take(role.bias_ih, {gates});
-                w.bias_hh = take(role.bias_hh, {gates});
-            }
-            if (proj_size > 0) w.weight_hr = take(role.weight_hr, {proj_size, hidden_size});
-        }
-    }
+    const std::vector<LayerWeights> layers = flat_weights<LayerWeights>(config, take);
     packed_ = translate_core_errors([&] { return PackedRnn::pack(config, layers); });
 }
 
 std::vector<at::Tensor> PackedWeights::weights() const {
-    const RnnConfig& c = config();
-    const int64_t D = c.num_directions(), gates = c.num_gates() * c.hidden_size;
-    auto dense = [](c10::IntArrayRef sizes) { return at::empty(sizes, at::TensorOptions().dtype(at::kFloat)); };
     std::vector<at::Tensor> out;
-    for (int64_t l = 0; l < c.num_layers; ++l)
-        for (int64_t d = 0; d < D; ++d) {
-            const size_t first = out.size();
-            out.push_back(dense({gates, c.layer_input_size(l)}));
-            out.push_back(dense({gates, c.output_size()}));
-            if (c.bias) {
-                out.push_back(dense({gates}));
-                out.push_back(dense({gates}));
-            }
-            if (c.proj_size > 0) out.push_back(dense({c.proj_size, c.hidden_size}));
-            MutableLayerWeights w;
-            size_t k = first;
-            w.weight_ih = out[k++].data_ptr<float>();
-            w.weight_hh = out[k++].data_ptr<float>();
-            if (c.bias) {
-                w.bias_ih = out[k++].data_ptr<float>();
-                w.bias_hh = out[k++].data_ptr<float>();
-            }
-            if (c.proj_size > 0) w.weight_hr = out[k++].data_ptr<float>();
-            packed_->torch_weights(static_cast<size_t>(l * D + d), w);
-        }
+    const std::vector<MutableLayerWeights> layers =
+            flat_weights<MutableLayerWeights>(config(), [&](const char*, c10::IntArrayRef sizes) {
+                out.push_back(at::empty(sizes, at::TensorOptions().dtype(at::kFloat)));
+                return out.back().data_ptr<float>();
+            });
+    for (size_t k = 0; k < layers.size(); ++k) packed_->torch_weights(k, layers[k]);
     return out;
 }
 

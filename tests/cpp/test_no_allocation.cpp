@@ -263,7 +263,9 @@ TEST(NoAllocation, NewLengthsOfAServedClass) {
             for (const Counts* k : {&plain, &with_lengths, &from_packed}) {
                 EXPECT_EQ(k->by[ours], 0);
                 EXPECT_EQ(k->by[other], 0);
-                if (format == WeightsFormat::fused) EXPECT_EQ(k->residual(), 0);
+                if (format == WeightsFormat::fused) {
+                    EXPECT_EQ(k->residual(), 0);
+                }
             }
         }
     }
