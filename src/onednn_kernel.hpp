@@ -26,9 +26,8 @@ namespace mkldnn_rnn::detail {
 // of its highest power of two (5, 6, 7, 8, 10, 12, 14, 16, 20, ...).
 int64_t padded_batch(int64_t batch);
 
-// Steps of the longest chunk; the others are its halves down to 1.
+// Steps of the longest chunk; the others are its halves down to 1 (7 lengths in all).
 constexpr int64_t kMaxChunkSteps = 64;
-constexpr int kChunkLengths = 7;
 
 class OnednnKernel final : public StepKernel {
 public:
@@ -37,6 +36,8 @@ public:
     void prepare(int64_t min_batch, int64_t max_batch, int threads) const override;
     void release() const override;
     std::size_t cached_primitives() const override { return primitives_.size(); }
+    // Bytes of the weights reordered into oneDNN's preferred layouts (onednn_preferred only).
+    std::size_t reordered_weight_bytes() const { return preferred_.bytes(); }
 
 private:
     struct Key {

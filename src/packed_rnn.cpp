@@ -383,7 +383,7 @@ std::size_t PackedRnn::cached_primitive_count() const {
 
 std::size_t PackedRnn::weight_bytes() const {
     std::size_t n = 0;
-    for (const auto& slot : impl_->layers) n += slot->store.bytes();
+    for (const auto& slot : impl_->layers) n += slot->store.bytes() + slot->preferred.reordered_weight_bytes();
     return n;
 }
 

@@ -18,7 +18,6 @@ void finish(SequencePlan& plan, const int64_t* order, const int64_t* length, int
         rows += (plan.range_end[j] - plan.range_begin(j)) * plan.range_batch[j];
     }
     plan.row_begin = row_begin;
-    plan.rows = rows;
 }
 
 } // namespace

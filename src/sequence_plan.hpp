@@ -29,7 +29,6 @@ struct SequencePlan {
     const int64_t* range_end = nullptr;   // range j covers [range_begin(j), range_end[j])
     const int64_t* range_batch = nullptr; // rows active in range j, non-increasing in j
     const int64_t* row_begin = nullptr;   // packed rows before range j: sum of its earlier steps' batches
-    int64_t rows = 0;                     // packed rows in all: sum over steps of the active batch
 
     int64_t range_begin(int64_t j) const { return j == 0 ? 0 : range_end[j - 1]; }
     // Rows active in range j; 0 past the last range, so rows [batch_of(j+1), batch_of(j)) end in range j.

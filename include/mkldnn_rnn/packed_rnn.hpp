@@ -171,7 +171,8 @@ public:
 
     // oneDNN primitives currently cached, over every (layer, direction, implementation).
     std::size_t cached_primitive_count() const;
-    // Bytes of the weight copies currently held (with the kept torch.nn biases).
+    // Bytes of the weight copies currently held (with the kept torch.nn biases and, under
+    // onednn_preferred, the reordered copies).
     std::size_t weight_bytes() const;
     // torch.nn's tensors of entry `index` (in pack()'s order), rebuilt exactly from the packed copy.
     void torch_weights(std::size_t index, const MutableLayerWeights& out) const;

@@ -105,6 +105,14 @@ TEST(WeightCopies, OneCopyUntilAClassNeedsAnother) {
     }
 }
 
+TEST(WeightCopies, ReorderedCopiesAreCounted) {
+    const ModelWeights model = random_weights(lstm(), 6);
+    const auto engine = pack(model, WeightsFormat::onednn_preferred);
+    const std::size_t packed = engine->weight_bytes();
+    run(*engine, 12, 3); // oneDNN asks for its own layout: a second copy, held beside the plain one
+    EXPECT_GT(engine->weight_bytes(), packed + packed / 2);
+}
+
 TEST(WeightCopies, TorchWeightsComeBackExactly) {
     for (const RnnConfig& cfg : {lstm(5), RnnConfig{Mode::GRU, 7, 33, 2, true, true, 0},
                                  RnnConfig{Mode::RNN_TANH, 5, 17, 1, false, false, 0}}) {
