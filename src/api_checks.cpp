@@ -62,6 +62,20 @@ void check_no_overlap(const char* where, const Span (&inputs)[3], const Span (&o
     }
 }
 
+// The arrays of one (layer, direction), given exactly where the config has them: pack()'s inputs and
+// torch_weights()'s outputs. `prefix` names them ("weights[3]." or "out.").
+void check_layer_arrays(const char* where, const std::string& prefix, const RnnConfig& config, const void* weight_ih,
+        const void* weight_hh, const void* bias_ih, const void* bias_hh, const void* weight_hr) {
+    check_presence(where, prefix + "weight_ih", weight_ih, true, "always required");
+    check_presence(where, prefix + "weight_hh", weight_hh, true, "always required");
+    const char* bias_why = config.bias ? "config.bias is true" : "config.bias is false";
+    check_presence(where, prefix + "bias_ih", bias_ih, config.bias, bias_why);
+    check_presence(where, prefix + "bias_hh", bias_hh, config.bias, bias_why);
+    const bool projection = config.proj_size > 0;
+    check_presence(where, prefix + "weight_hr", weight_hr, projection,
+                   projection ? "config.proj_size > 0" : "config.proj_size is 0");
+}
+
 // What forward and forward_packed share: c0 and c_n are LSTM's only, and no output overlaps an input
 // (rows: of the input and output sequences, T * N padded or sum(batch_sizes) packed).
 void check_states_and_spans(const char* where, const RnnConfig& config, int64_t rows, int64_t N, const float* input,
@@ -113,17 +127,10 @@ void check_pack_args(const RnnConfig& config, const std::vector<LayerWeights>& w
     }
     checked_mul(pack_fn, "weight_hh size (num_gates * hidden_size * output size)", gate_rows, config.output_size());
     checked_mul(pack_fn, "weight_hr size (proj_size * hidden_size)", config.proj_size, config.hidden_size);
-    const bool lstm_projection = config.proj_size > 0;
     for (std::size_t k = 0; k < weights.size(); ++k) {
-        const std::string entry = "weights[" + std::to_string(k) + "].";
         const LayerWeights& w = weights[k];
-        check_presence(pack_fn, entry + "weight_ih", w.weight_ih, true, "always required");
-        check_presence(pack_fn, entry + "weight_hh", w.weight_hh, true, "always required");
-        const char* bias_why = config.bias ? "config.bias is true" : "config.bias is false";
-        check_presence(pack_fn, entry + "bias_ih", w.bias_ih, config.bias, bias_why);
-        check_presence(pack_fn, entry + "bias_hh", w.bias_hh, config.bias, bias_why);
-        check_presence(pack_fn, entry + "weight_hr", w.weight_hr, lstm_projection,
-                       lstm_projection ? "config.proj_size > 0" : "config.proj_size is 0");
+        check_layer_arrays(pack_fn, "weights[" + std::to_string(k) + "].", config, w.weight_ih, w.weight_hh, w.bias_ih,
+                           w.bias_hh, w.weight_hr);
     }
 }
 
@@ -179,13 +186,7 @@ void check_torch_weights_args(const RnnConfig& config, std::size_t index, const 
     const std::size_t entries = static_cast<std::size_t>(config.num_layers * config.num_directions());
     if (index >= entries)
         throw_arg_error(fn, "index", "an entry in [0, " + std::to_string(entries) + ") (num_layers * num_directions)", index);
-    check_presence(fn, "out.weight_ih", out.weight_ih, true, "always required");
-    check_presence(fn, "out.weight_hh", out.weight_hh, true, "always required");
-    const char* bias_why = config.bias ? "config.bias is true" : "config.bias is false";
-    check_presence(fn, "out.bias_ih", out.bias_ih, config.bias, bias_why);
-    check_presence(fn, "out.bias_hh", out.bias_hh, config.bias, bias_why);
-    check_presence(fn, "out.weight_hr", out.weight_hr, config.proj_size > 0,
-                   config.proj_size > 0 ? "config.proj_size > 0" : "config.proj_size is 0");
+    check_layer_arrays(fn, "out.", config, out.weight_ih, out.weight_hh, out.bias_ih, out.bias_hh, out.weight_hr);
 }
 
 void check_tune_args(int64_t max_batch) {
