@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "arg_check.hpp"
+#include "kernel_isa.hpp"
 
 namespace mkldnn_rnn::detail {
 namespace {
@@ -17,6 +19,7 @@ constexpr const char* cell_fn = "mkldnn_rnn::PackedRnn::cell_forward";
 constexpr const char* packed_fn = "mkldnn_rnn::PackedRnn::forward_packed";
 constexpr const char* restore_fn = "mkldnn_rnn::PackedRnn::restore_decisions";
 constexpr const char* tune_fn = "mkldnn_rnn::PackedRnn::tune";
+constexpr const char* pack_int8_fn = "mkldnn_rnn::PackedRnn::pack_int8";
 
 // The one table of implementation names: MKLDNN_RNN_IMPL's values, and how decisions print.
 constexpr struct {
@@ -64,15 +67,26 @@ void check_no_overlap(const char* where, const Span (&inputs)[3], const Span (&o
 
 // The arrays of one (layer, direction), given exactly where the config has them: pack()'s inputs and
 // torch_weights()'s outputs. `prefix` names them ("weights[3]." or "out.").
+// `matrix` follows the matrices' names: ".values" for int8 matrices, whose scales are checked apart.
 void check_layer_arrays(const char* where, const std::string& prefix, const RnnConfig& config, const void* weight_ih,
-        const void* weight_hh, const void* bias_ih, const void* bias_hh, const void* weight_hr) {
-    check_presence(where, prefix + "weight_ih", weight_ih, true, "always required");
-    check_presence(where, prefix + "weight_hh", weight_hh, true, "always required");
+        const void* weight_hh, const void* bias_ih, const void* bias_hh, const void* weight_hr, const char* matrix = "") {
+    check_presence(where, prefix + "weight_ih" + matrix, weight_ih, true, "always required");
+    check_presence(where, prefix + "weight_hh" + matrix, weight_hh, true, "always required");
     const char* bias_why = config.bias ? "config.bias is true" : "config.bias is false";
     check_presence(where, prefix + "bias_ih", bias_ih, config.bias, bias_why);
     check_presence(where, prefix + "bias_hh", bias_hh, config.bias, bias_why);
     const bool projection = config.proj_size > 0;
-    check_presence(where, prefix + "weight_hr", weight_hr, projection,
+    check_presence(where, prefix + "weight_hr" + matrix, weight_hr, projection,
+                   projection ? "config.proj_size > 0" : "config.proj_size is 0");
+}
+
+// The scales of an int8 layer's matrices, given exactly where the config has them.
+template <typename Layer>
+void check_scale_arrays(const char* where, const std::string& prefix, const RnnConfig& config, const Layer& w) {
+    const bool projection = config.proj_size > 0;
+    check_presence(where, prefix + "weight_ih.scales", w.weight_ih.scales, true, "always required");
+    check_presence(where, prefix + "weight_hh.scales", w.weight_hh.scales, true, "always required");
+    check_presence(where, prefix + "weight_hr.scales", w.weight_hr.scales, projection,
                    projection ? "config.proj_size > 0" : "config.proj_size is 0");
 }
 
@@ -101,32 +115,73 @@ void check_states_and_spans(const char* where, const RnnConfig& config, int64_t 
 
 } // namespace
 
-void check_pack_args(const RnnConfig& config, const std::vector<LayerWeights>& weights,
+namespace {
+
+// What pack() and pack_int8() share: the options, the number of entries, and sizes whose products fit.
+void check_options_and_sizes(const char* where, const RnnConfig& config, std::size_t entries,
         const EngineOptions& options) {
     config.validate();
     if (!(options.second_copy_speedup >= 1.0))
-        throw_arg_error(pack_fn, "options.second_copy_speedup", "a factor of at least 1", options.second_copy_speedup);
+        throw_arg_error(where, "options.second_copy_speedup", "a factor of at least 1", options.second_copy_speedup);
     if (options.primitive_cache_capacity < 1)
-        throw_arg_error(pack_fn, "options.primitive_cache_capacity", "at least 1", options.primitive_cache_capacity);
+        throw_arg_error(where, "options.primitive_cache_capacity", "at least 1", options.primitive_cache_capacity);
     switch (options.weights_format) {
         case WeightsFormat::automatic: case WeightsFormat::plain_ldigo: case WeightsFormat::onednn_preferred:
         case WeightsFormat::fused: break;
-        default: throw_arg_error(pack_fn, "options.weights_format", "automatic, plain_ldigo, onednn_preferred or fused",
+        default: throw_arg_error(where, "options.weights_format", "automatic, plain_ldigo, onednn_preferred or fused",
                                  static_cast<int>(options.weights_format));
     }
+    switch (options.precision) {
+        case Precision::fp32: case Precision::bf16: case Precision::int8: break;
+        default: throw_arg_error(where, "options.precision", "fp32, bf16 or int8", static_cast<int>(options.precision));
+    }
+    if (options.precision != Precision::fp32) {
+        const std::string name = precision_name(options.precision);
+        if (options.weights_format != WeightsFormat::automatic && options.weights_format != WeightsFormat::fused)
+            throw_arg_error(where, "options.weights_format",
+                            "automatic or fused for precision " + name + " (reduced precision runs on the fused kernel)",
+                            weights_format_name(options.weights_format));
+        if (isa_for(options.precision) == Isa::none)
+            throw_arg_error(where, "options.precision", "fp32 on this CPU (" + name + " runs on the fused kernel, "
+                            "which needs AVX-512)", name);
+    }
+    // int8 sums (q + 128) * w over K in int32: 255 * 128 * K stays below 2^31 up to K = 65536.
+    if (options.precision == Precision::int8) {
+        constexpr int64_t max_k = 65536;
+        for (int64_t layer = 0; layer < config.num_layers; ++layer)
+            if (config.layer_input_size(layer) > max_k)
+                throw_arg_error(where, "config", "layer input sizes of at most 65536 for int8 (int32 sums)",
+                                config.to_string());
+        if (config.hidden_size > max_k)
+            throw_arg_error(where, "config.hidden_size", "at most 65536 for int8 (int32 sums)", config.hidden_size);
+    }
     const int64_t expected = config.num_layers * config.num_directions();
-    if (static_cast<int64_t>(weights.size()) != expected)
-        throw_arg_error(pack_fn, "weights", std::to_string(expected) + " entries (num_layers * num_directions)",
-                        weights.size());
+    if (static_cast<int64_t>(entries) != expected)
+        throw_arg_error(where, "weights", std::to_string(expected) + " entries (num_layers * num_directions)", entries);
     // Packing allocates and indexes each weight array by the product of its extents: a product that
     // overflows int64 would wrap to a small buffer and be written past its end.
-    const int64_t gate_rows = checked_mul(pack_fn, "num_gates * hidden_size", config.num_gates(), config.hidden_size);
+    const int64_t gate_rows = checked_mul(where, "num_gates * hidden_size", config.num_gates(), config.hidden_size);
     for (int64_t layer = 0; layer < config.num_layers; ++layer) {
         const int64_t columns = config.layer_input_size(layer);
-        checked_mul(pack_fn, "weight_ih size (num_gates * hidden_size * layer input size)", gate_rows, columns);
+        checked_mul(where, "weight_ih size (num_gates * hidden_size * layer input size)", gate_rows, columns);
     }
-    checked_mul(pack_fn, "weight_hh size (num_gates * hidden_size * output size)", gate_rows, config.output_size());
-    checked_mul(pack_fn, "weight_hr size (proj_size * hidden_size)", config.proj_size, config.hidden_size);
+    checked_mul(where, "weight_hh size (num_gates * hidden_size * output size)", gate_rows, config.output_size());
+    checked_mul(where, "weight_hr size (proj_size * hidden_size)", config.proj_size, config.hidden_size);
+}
+
+// Every scale of one int8 matrix: finite and positive (a zero scale would make every weight 0; the
+// kernel multiplies by it, so inf or NaN would reach every output).
+void check_scales(const char* where, const std::string& name, const float* scales, int64_t rows) {
+    for (int64_t r = 0; r < rows; ++r)
+        if (!(scales[r] > 0.f && scales[r] <= std::numeric_limits<float>::max()))
+            throw_arg_error(where, name + ".scales[" + std::to_string(r) + "]", "a finite positive scale", scales[r]);
+}
+
+} // namespace
+
+void check_pack_args(const RnnConfig& config, const std::vector<LayerWeights>& weights,
+        const EngineOptions& options) {
+    check_options_and_sizes(pack_fn, config, weights.size(), options);
     for (std::size_t k = 0; k < weights.size(); ++k) {
         const LayerWeights& w = weights[k];
         check_layer_arrays(pack_fn, "weights[" + std::to_string(k) + "].", config, w.weight_ih, w.weight_hh, w.bias_ih,
@@ -134,9 +189,35 @@ void check_pack_args(const RnnConfig& config, const std::vector<LayerWeights>& w
     }
 }
 
+void check_pack_int8_args(const RnnConfig& config, const std::vector<Int8LayerWeights>& weights,
+        const EngineOptions& options) {
+    if (options.precision != Precision::fp32 && options.precision != Precision::int8) {
+        const std::string given = options.precision == Precision::bf16 ? std::string("bf16")
+                                                                       : std::to_string(static_cast<int>(options.precision));
+        throw_arg_error(pack_int8_fn, "options.precision", "int8 or fp32 (the default; the model is int8 either way)",
+                        given);
+    }
+    EngineOptions int8 = options;
+    int8.precision = Precision::int8;
+    check_options_and_sizes(pack_int8_fn, config, weights.size(), int8);
+    const int64_t gate_rows = config.num_gates() * config.hidden_size;
+    for (std::size_t k = 0; k < weights.size(); ++k) {
+        const Int8LayerWeights& w = weights[k];
+        const std::string at = "weights[" + std::to_string(k) + "].";
+        check_layer_arrays(pack_int8_fn, at, config, w.weight_ih.values, w.weight_hh.values, w.bias_ih, w.bias_hh,
+                           w.weight_hr.values, ".values");
+        check_scale_arrays(pack_int8_fn, at, config, w);
+        check_scales(pack_int8_fn, at + "weight_ih", w.weight_ih.scales, gate_rows);
+        check_scales(pack_int8_fn, at + "weight_hh", w.weight_hh.scales, gate_rows);
+        if (config.proj_size > 0) check_scales(pack_int8_fn, at + "weight_hr", w.weight_hr.scales, config.proj_size);
+    }
+}
+
 EngineOptions with_environment(const EngineOptions& options) {
     EngineOptions resolved = options;
     const char* env = std::getenv("MKLDNN_RNN_IMPL");
+    // Reduced precision has one implementation: the variable concerns fp32 models only.
+    if (options.precision != Precision::fp32) return resolved;
     if (options.weights_format != WeightsFormat::automatic || !env || !*env) return resolved;
     for (const auto& f : kFormatNames)
         if (std::strcmp(env, f.name) == 0) {
@@ -189,12 +270,27 @@ void check_torch_weights_args(const RnnConfig& config, std::size_t index, const 
     check_layer_arrays(fn, "out.", config, out.weight_ih, out.weight_hh, out.bias_ih, out.bias_hh, out.weight_hr);
 }
 
+void check_int8_weights_args(const RnnConfig& config, Precision precision, std::size_t index,
+        const MutableInt8LayerWeights& out) {
+    constexpr const char* fn = "mkldnn_rnn::PackedRnn::int8_weights";
+    if (precision != Precision::int8)
+        throw_arg_error(fn, "this model", "an int8 model (pack_int8, or pack with precision int8)",
+                        std::string("a ") + precision_name(precision) + " model");
+    const std::size_t entries = static_cast<std::size_t>(config.num_layers * config.num_directions());
+    if (index >= entries)
+        throw_arg_error(fn, "index", "an entry in [0, " + std::to_string(entries) + ") (num_layers * num_directions)", index);
+    check_layer_arrays(fn, "out.", config, out.weight_ih.values, out.weight_hh.values, out.bias_ih, out.bias_hh,
+                       out.weight_hr.values, ".values");
+    check_scale_arrays(fn, "out.", config, out);
+}
+
 void check_tune_args(int64_t max_batch) {
     if (max_batch < 1 || max_batch > (int64_t{1} << 20))
         throw_arg_error(tune_fn, "max_batch", "a batch size in [1, 1048576]", max_batch);
 }
 
-void check_restored_decision(const RnnConfig& config, const Decision& d, std::size_t index, bool fused_available) {
+void check_restored_decision(const RnnConfig& config, Precision precision, const Decision& d, std::size_t index,
+        bool fused_available) {
     const std::string at = "decisions[" + std::to_string(index) + "].";
     if (d.layer < 0 || d.layer >= config.num_layers)
         throw_arg_error(restore_fn, at + "layer", "a layer in [0, " + std::to_string(config.num_layers) + ")", d.layer);
@@ -207,6 +303,10 @@ void check_restored_decision(const RnnConfig& config, const Decision& d, std::si
     const WeightsFormat f = d.implementation;
     if (f != WeightsFormat::plain_ldigo && f != WeightsFormat::onednn_preferred && f != WeightsFormat::fused)
         throw_arg_error(restore_fn, at + "implementation", "plain_ldigo, onednn_preferred or fused", static_cast<int>(f));
+    if (precision != Precision::fp32 && f != WeightsFormat::fused)
+        throw_arg_error(restore_fn, at + "implementation",
+                        std::string("fused for a ") + precision_name(precision) + " model (its only implementation)",
+                        weights_format_name(f));
     if (f == WeightsFormat::fused && !fused_available)
         throw_arg_error(restore_fn, at + "implementation", "an implementation this CPU runs (fused needs AVX-512)", "fused");
 }
@@ -238,6 +338,15 @@ void check_cell_args(const RnnConfig& config, const CellInput& in, const CellOut
 } // namespace mkldnn_rnn::detail
 
 namespace mkldnn_rnn {
+
+const char* precision_name(Precision precision) {
+    switch (precision) {
+        case Precision::fp32: return "fp32";
+        case Precision::bf16: return "bf16";
+        case Precision::int8: return "int8";
+    }
+    return "unknown";
+}
 
 const char* weights_format_name(WeightsFormat format) {
     for (const auto& f : detail::kFormatNames)

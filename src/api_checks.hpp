@@ -15,6 +15,9 @@ namespace mkldnn_rnn::detail {
 void check_pack_args(const RnnConfig& config, const std::vector<LayerWeights>& weights,
         const EngineOptions& options);
 
+void check_pack_int8_args(const RnnConfig& config, const std::vector<Int8LayerWeights>& weights,
+        const EngineOptions& options);
+
 // options with MKLDNN_RNN_IMPL applied: the variable fixes the weights format of models packed with
 // WeightsFormat::automatic (the default); an explicit choice in options wins over it.
 EngineOptions with_environment(const EngineOptions& options);
@@ -28,7 +31,11 @@ void check_tune_args(int64_t max_batch);
 
 void check_torch_weights_args(const RnnConfig& config, std::size_t index, const MutableLayerWeights& out);
 
-void check_restored_decision(const RnnConfig& config, const Decision& decision, std::size_t index, bool fused_available);
+void check_int8_weights_args(const RnnConfig& config, Precision precision, std::size_t index,
+        const MutableInt8LayerWeights& out);
+
+void check_restored_decision(const RnnConfig& config, Precision precision, const Decision& decision, std::size_t index,
+        bool fused_available);
 
 void check_cell_args(const RnnConfig& config, const CellInput& input, const CellOutput& output);
 

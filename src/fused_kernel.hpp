@@ -1,21 +1,27 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
-// mkldnn_rnn's own step kernel for small batches (WeightsFormat::fused).
+// mkldnn_rnn's own step kernel for small batches (WeightsFormat::fused), in fp32, bf16 and int8.
 //
 // At batch 1 a recurrent step is a matrix-vector product, bound by how fast a core reads W_hh; oneDNN
 // 2.6's RNN drivers spend more per step than that read costs (docs/performance.md). This kernel:
 //  * keeps the weights blocked by 16 hidden units with the gates of a unit side by side,
-//    [H/16][channels][gates][16], so one block's gate pre-activations are four (LSTM) vector
-//    accumulators and the gate math runs on them in registers, fused into the product;
+//    [H/16][channels][gates][16] (bf16 and int8 group 2 and 4 channels per lane: reduced_weights.hpp),
+//    so one block's gate pre-activations are G (4 for LSTM) vector accumulators and the gate math runs
+//    on them in registers, fused into the product;
 //  * computes the input projection W_ih x + b of a chunk of steps before their recurrence, each weight
-//    loaded once for up to 24 / gates rows of (step, batch);
+//    loaded once for up to 24 / G rows of (step, batch);
 //  * splits the hidden blocks between the OpenMP threads, each thread keeping its share of W_hh in its
 //    own core's cache, with one barrier per step (h of the whole layer feeds the next step).
 // It covers LSTM (with proj_size: h = W_hr (o * tanh(c)) after a second barrier per step), GRU
-// (linear-before-reset, as oneDNN and torch.nn) and RNN, at any batch, on CPUs with AVX-512; the
-// engine decides per shape class where it runs (decision_table.hpp).
+// (linear-before-reset, as oneDNN and torch.nn) and RNN, at any batch, on CPUs with AVX-512; the engine
+// decides per shape class where fp32 runs (decision_table.hpp), and runs bf16 and int8 here always.
+//
+// The parts, as oneDNN's src/cpu/rnn/ splits them: the driver (fused_driver.inc), the gate math once
+// for every dtype (cell_math.hpp), one inner product per dtype with its emulation beside it
+// (inner_product_{f32,bf16,int8}.hpp), and the one place the CPU's features pick them (fused_dispatch.cpp,
+// kernel_isa.hpp).
 #pragma once
 
-#include <cstdint>
+#include "kernel_isa.hpp"
 #include "step_kernel.hpp"
 #include "weight_store.hpp"
 
@@ -25,15 +31,16 @@ namespace mkldnn_rnn::detail {
 bool fused_kernel_available();
 
 // One (layer, direction) on the fused kernel, at any steps, batch and strides: it reads its weights'
-// blocked copy (weight_store.hpp) and its dims from each call.
+// blocked (fp32) or reduced copy (weight_store.hpp) and its dims from each call.
 class FusedKernel final : public StepKernel {
 public:
-    FusedKernel(const WeightStore& weights, bool reverse) : weights_(weights), reverse_(reverse) {}
+    FusedKernel(const WeightStore& weights, bool reverse);
     void execute(const StepShape& shape, const RnnCallArgs& args, Workspace& workspace) const override;
 
 private:
     const WeightStore& weights_;
     bool reverse_;
+    Isa isa_; // of the reduced inner products (fp32 runs avx512_core)
 };
 
 } // namespace mkldnn_rnn::detail

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <numeric>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -111,9 +112,11 @@ WeightsFormat runnable(WeightsFormat f) {
 
 // One (layer, direction): its weights and a kernel per implementation (none holds anything until run).
 struct LayerSlot {
-    LayerSlot(const RnnConfig& config, int64_t layer, bool reverse, const LayerWeights& weights, detail::Layout initial,
-              std::size_t cache_capacity)
-        : store(detail::LayerDims(config, layer), weights, initial), plain(store, reverse, true, cache_capacity),
+    // Weights: LayerWeights (fp32, or bf16 / int8 made from it) or Int8LayerWeights.
+    template <typename Weights, typename... Store>
+    LayerSlot(const RnnConfig& config, int64_t layer, bool reverse, const Weights& weights, std::size_t cache_capacity,
+              Store... store_args)
+        : store(detail::LayerDims(config, layer), weights, store_args...), plain(store, reverse, true, cache_capacity),
           preferred(store, reverse, false, cache_capacity), fused(store, reverse) {}
 
     const detail::StepKernel& kernel(WeightsFormat f) const {
@@ -177,7 +180,11 @@ WeightsFormat PackedRnn::Impl::implementation(int64_t layer, int64_t direction, 
     d.direction = direction;
     d.batch_class = cls;
     d.threads = shape.threads;
-    if (options.weights_format != WeightsFormat::automatic) {
+    if (options.precision != Precision::fp32) {
+        d.implementation = WeightsFormat::fused;
+        d.reason = std::string(precision_name(options.precision)) + " runs on the fused kernel ("
+                + kernel_isa(options.precision) + ")";
+    } else if (options.weights_format != WeightsFormat::automatic) {
         d.implementation = runnable(options.weights_format);
         d.reason = d.implementation == options.weights_format ? "fixed by EngineOptions or MKLDNN_RNN_IMPL"
                                                               : "fused fixed, but this CPU has no AVX-512";
@@ -368,9 +375,26 @@ std::shared_ptr<const PackedRnn> PackedRnn::pack(const RnnConfig& config, const 
     impl->layers.reserve(weights.size());
     for (std::size_t k = 0; k < weights.size(); ++k)
         impl->layers.push_back(std::make_unique<LayerSlot>(config, static_cast<int64_t>(k) / D, k % D == 1, weights[k],
-                blocked ? detail::Layout::blocked : detail::Layout::plain, impl->options.primitive_cache_capacity));
+                impl->options.primitive_cache_capacity, blocked ? detail::Layout::blocked : detail::Layout::plain,
+                impl->options.precision));
     return std::shared_ptr<const PackedRnn>(new PackedRnn(std::move(impl)));
 }
+
+std::shared_ptr<const PackedRnn> PackedRnn::pack_int8(const RnnConfig& config, const std::vector<Int8LayerWeights>& weights,
+        const EngineOptions& options) {
+    detail::check_pack_int8_args(config, weights, options);
+    EngineOptions int8 = options;
+    int8.precision = Precision::int8;
+    auto impl = std::make_unique<Impl>(config, int8);
+    const int64_t D = config.num_directions();
+    impl->layers.reserve(weights.size());
+    for (std::size_t k = 0; k < weights.size(); ++k)
+        impl->layers.push_back(std::make_unique<LayerSlot>(config, static_cast<int64_t>(k) / D, k % D == 1, weights[k],
+                impl->options.primitive_cache_capacity));
+    return std::shared_ptr<const PackedRnn>(new PackedRnn(std::move(impl)));
+}
+
+Precision PackedRnn::precision() const { return impl_->options.precision; }
 
 const RnnConfig& PackedRnn::config() const { return impl_->config; }
 const EngineOptions& PackedRnn::options() const { return impl_->options; }
@@ -390,6 +414,11 @@ std::size_t PackedRnn::weight_bytes() const {
 void PackedRnn::torch_weights(std::size_t index, const MutableLayerWeights& out) const {
     detail::check_torch_weights_args(impl_->config, index, out);
     impl_->layers[index]->store.torch_weights(out);
+}
+
+void PackedRnn::int8_weights(std::size_t index, const MutableInt8LayerWeights& out) const {
+    detail::check_int8_weights_args(impl_->config, impl_->options.precision, index, out);
+    impl_->layers[index]->store.int8_weights(out);
 }
 
 void PackedRnn::forward(const SequenceInput& input, const SequenceOutput& output) const {
@@ -441,12 +470,14 @@ std::vector<Decision> PackedRnn::decisions() const { return impl_->decisions.all
 
 void PackedRnn::restore_decisions(const std::vector<Decision>& decisions) const {
     for (std::size_t i = 0; i < decisions.size(); ++i)
-        detail::check_restored_decision(impl_->config, decisions[i], i, detail::fused_kernel_available());
+        detail::check_restored_decision(impl_->config, impl_->options.precision, decisions[i], i,
+                                        detail::fused_kernel_available());
     for (Decision d : decisions) {
         d.reason = "restored: " + d.reason;
         // The layout it reads first, so that retain() can drop the one no decision reads.
         const LayerSlot& slot = *impl_->layers[d.layer * impl_->config.num_directions() + d.direction];
-        if (d.implementation == WeightsFormat::fused) slot.store.blocked();
+        if (slot.store.precision() != Precision::fp32) {} // its one copy is what fused reads
+        else if (d.implementation == WeightsFormat::fused) slot.store.blocked();
         else slot.store.plain();
         impl_->record(d);
     }

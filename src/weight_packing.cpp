@@ -6,13 +6,6 @@
 namespace mkldnn_rnn::detail {
 namespace {
 
-constexpr int64_t kLanes = 16; // the blocked layout's hidden units per block
-
-// PyTorch gate index feeding oneDNN gate g.
-int64_t pytorch_gate(Mode mode, int64_t g) {
-    static constexpr int64_t gru_order[3] = {1, 0, 2}; // oneDNN z,r,n <- PyTorch r,z,n
-    return mode == Mode::GRU ? gru_order[g] : g;
-}
 
 // Both directions of PyTorch [G*H][C] (row = gate*H + h) <-> oneDNN ldigo [C][G][H].
 void to_ldigo(Mode mode, const float* w, int64_t C, int64_t G, int64_t H, float* out) {
@@ -48,8 +41,6 @@ void unblock(const float* blocked, int64_t C, int64_t G, int64_t H, float* ldigo
             for (int64_t h = 0; h < H; ++h) ldigo[(c * G + g) * H + h] = blocked[blocked_index(c, g, h, C, G)];
 }
 
-int64_t blocks_of(int64_t units) { return (units + kLanes - 1) / kLanes; }
-
 PlainWeights empty_plain(const LayerDims& d) {
     PlainWeights p;
     p.layer = FloatArray(d.C * d.G * d.H);
@@ -60,6 +51,11 @@ PlainWeights empty_plain(const LayerDims& d) {
 }
 
 } // namespace
+
+int64_t pytorch_gate(Mode mode, int64_t g) {
+    static constexpr int64_t gru_order[3] = {1, 0, 2}; // oneDNN z,r,n <- PyTorch r,z,n
+    return mode == Mode::GRU ? gru_order[g] : g;
+}
 
 LayerDims::LayerDims(const RnnConfig& config, int64_t layer)
     : mode(config.mode), G(config.num_gates()), H(config.hidden_size), C(config.layer_input_size(layer)),
@@ -72,17 +68,28 @@ PlainWeights plain_from_torch(const LayerDims& d, const LayerWeights& w) {
     if (d.P > 0) // weight_hr [P][H] -> ldio [H][P]
         for (int64_t p = 0; p < d.P; ++p)
             for (int64_t h = 0; h < d.H; ++h) out.projection.data()[h * d.P + p] = w.weight_hr[p * d.H + h];
-    if (w.bias_ih) {
-        float* bias = out.bias.data();
-        for (int64_t g = 0; g < d.G; ++g) {
-            const int64_t src = pytorch_gate(d.mode, g) * d.H;
-            const bool gru_n = d.mode == Mode::GRU && g == 2; // n keeps its two biases apart
-            for (int64_t h = 0; h < d.H; ++h) bias[g * d.H + h] = w.bias_ih[src + h] + (gru_n ? 0.f : w.bias_hh[src + h]);
-        }
-        if (d.mode == Mode::GRU)
-            for (int64_t h = 0; h < d.H; ++h) bias[3 * d.H + h] = w.bias_hh[2 * d.H + h];
-    }
+    fold_bias(d, w.bias_ih, w.bias_hh, out.bias.data());
     return out;
+}
+
+void fold_bias(const LayerDims& d, const float* bias_ih, const float* bias_hh, float* bias) {
+    if (!bias_ih) return; // zeros, as the arrays were made
+    for (int64_t g = 0; g < d.G; ++g) {
+        const int64_t src = pytorch_gate(d.mode, g) * d.H;
+        const bool gru_n = d.mode == Mode::GRU && g == 2; // n keeps its two biases apart
+        for (int64_t h = 0; h < d.H; ++h) bias[g * d.H + h] = bias_ih[src + h] + (gru_n ? 0.f : bias_hh[src + h]);
+    }
+    if (d.mode == Mode::GRU)
+        for (int64_t h = 0; h < d.H; ++h) bias[3 * d.H + h] = bias_hh[2 * d.H + h];
+}
+
+void block_bias(const LayerDims& d, const float* ldgo, FloatArray* bias, FloatArray* bias_hn) {
+    const int64_t blocks = blocks_of(d.H);
+    *bias = FloatArray(blocks * d.G * kLanes);
+    block(ldgo, 1, d.G, d.H, bias->data()); // ldgo [G][H] is ldigo with one channel
+    *bias_hn = FloatArray(blocks * kLanes);
+    if (d.mode == Mode::GRU)
+        std::memcpy(bias_hn->data(), ldgo + 3 * d.H, static_cast<std::size_t>(d.H) * sizeof(float));
 }
 
 BlockedWeights blocked_from_plain(const LayerDims& d, const PlainWeights& p) {
@@ -97,11 +104,7 @@ BlockedWeights blocked_from_plain(const LayerDims& d, const PlainWeights& p) {
         b.projection = FloatArray(b.proj_blocks * d.H * kLanes);
         block(p.projection.data(), d.H, 1, d.P, b.projection.data());
     }
-    b.bias = FloatArray(b.blocks * d.G * kLanes);
-    block(p.bias.data(), 1, d.G, d.H, b.bias.data()); // ldgo [G][H] is ldigo with one channel
-    b.bias_hn = FloatArray(b.blocks * kLanes);
-    if (d.mode == Mode::GRU)
-        std::memcpy(b.bias_hn.data(), p.bias.data() + 3 * d.H, static_cast<std::size_t>(d.H) * sizeof(float));
+    block_bias(d, p.bias.data(), &b.bias, &b.bias_hn);
     return b;
 }
 

@@ -15,7 +15,7 @@
 
 #include <cstdint>
 
-#include "float_array.hpp"
+#include "aligned_array.hpp"
 #include "mkldnn_rnn/config.hpp"
 #include "mkldnn_rnn/packed_rnn.hpp"
 
@@ -55,6 +55,18 @@ struct BlockedWeights {
         return layer.bytes() + iter.bytes() + bias.bytes() + bias_hn.bytes() + projection.bytes();
     }
 };
+
+constexpr int64_t kLanes = 16; // the blocked layouts' hidden units per block: one AVX-512 register of fp32
+
+inline int64_t blocks_of(int64_t units) { return (units + kLanes - 1) / kLanes; }
+
+// The PyTorch gate feeding oneDNN's gate g.
+int64_t pytorch_gate(Mode mode, int64_t g);
+
+// oneDNN's bias ldgo [bias_gates][H] from torch.nn's two vectors (nullptr: no bias, `bias` is left as is).
+void fold_bias(const LayerDims& dims, const float* bias_ih, const float* bias_hh, float* bias);
+// The blocked layout's bias and bias_hn (see BlockedWeights) from oneDNN's ldgo bias.
+void block_bias(const LayerDims& dims, const float* ldgo, FloatArray* bias, FloatArray* bias_hn);
 
 PlainWeights plain_from_torch(const LayerDims& dims, const LayerWeights& weights);
 BlockedWeights blocked_from_plain(const LayerDims& dims, const PlainWeights& plain);

@@ -1,7 +1,8 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 // One (layer, direction)'s weights, held in the layouts the chosen kernels read and no others.
 //
-// A model is packed into one layout (pack() picks the one its implementation reads: blocked where the
+// A bf16 or int8 model holds its one reduced copy (reduced_weights.hpp), which only the fused kernel
+// reads. An fp32 model is packed into one layout (pack() picks the one its implementation reads: blocked where the
 // fused kernel can run, plain otherwise); the other is made from it on first need, exactly, and dropped
 // again when no decision uses it (retain()). The last copy is never dropped: torch.nn's weights are
 // rebuilt from it (torch_weights()), beside torch.nn's two bias vectors, which are kept because
@@ -14,6 +15,7 @@
 #include <mutex>
 #include <vector>
 
+#include "reduced_weights.hpp"
 #include "weight_packing.hpp"
 
 namespace mkldnn_rnn::detail {
@@ -22,10 +24,17 @@ enum class Layout { plain, blocked };
 
 class WeightStore {
 public:
-    WeightStore(const LayerDims& dims, const LayerWeights& weights, Layout initial);
+    // fp32 in `initial`'s layout, or bf16 / int8 rounded and quantized from fp32.
+    WeightStore(const LayerDims& dims, const LayerWeights& weights, Layout initial, Precision precision);
+    // int8 as given.
+    WeightStore(const LayerDims& dims, const Int8LayerWeights& weights);
 
     const LayerDims& dims() const { return dims_; }
-    // The copy in each layout, made from the other on first need. No allocation when it is resident.
+    Precision precision() const { return precision_; }
+    // A bf16 or int8 model's copy.
+    const ReducedWeights& reduced() const { return *reduced_; }
+    // An fp32 model's copy in each layout, made from the other on first need. No allocation when it is
+    // resident.
     std::shared_ptr<const PlainWeights> plain() const;
     std::shared_ptr<const BlockedWeights> blocked() const;
     bool resident(Layout layout) const;
@@ -35,9 +44,16 @@ public:
     std::size_t bytes() const;
     // torch.nn's tensors of this (layer, direction), in its layouts (see PackedRnn::torch_weights).
     void torch_weights(const MutableLayerWeights& out) const;
+    // An int8 model's matrices and biases exactly.
+    void int8_weights(const MutableInt8LayerWeights& out) const;
 
 private:
+    void keep_biases(const float* bias_ih, const float* bias_hh);
+    void torch_fp32_matrices(const MutableLayerWeights& out) const;
+
     LayerDims dims_;
+    Precision precision_ = Precision::fp32;
+    std::unique_ptr<const ReducedWeights> reduced_; // bf16 and int8 only
     std::vector<float> bias_ih_, bias_hh_; // torch.nn's, [G*H] each; empty without bias
     mutable std::mutex mutex_;
     mutable std::shared_ptr<const PlainWeights> plain_;

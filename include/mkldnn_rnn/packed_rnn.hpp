@@ -34,6 +34,55 @@ struct MutableLayerWeights {
     float* weight_hr = nullptr;
 };
 
+// An int8 weight matrix in torch.nn's layout: weight[r][c] = values[r][c] * scales[r], one scale per row
+// (a per-tensor quantization repeats its scale; zero points are 0: symmetric, as torch's dynamic
+// quantization makes them). Row-major and contiguous, read during PackedRnn::pack_int8 only.
+struct Int8Matrix {
+    const int8_t* values = nullptr;
+    const float* scales = nullptr;
+};
+
+// One (layer, direction) of an int8 model: LayerWeights with int8 matrices; the biases stay fp32.
+struct Int8LayerWeights {
+    Int8Matrix weight_ih, weight_hh;
+    const float* bias_ih = nullptr;
+    const float* bias_hh = nullptr;
+    Int8Matrix weight_hr; // proj_size > 0 only
+};
+
+struct MutableInt8Matrix {
+    int8_t* values = nullptr;
+    float* scales = nullptr;
+};
+
+struct MutableInt8LayerWeights {
+    MutableInt8Matrix weight_ih, weight_hh;
+    float* bias_ih = nullptr;
+    float* bias_hh = nullptr;
+    MutableInt8Matrix weight_hr;
+};
+
+// The numbers the inner products run on (docs/precision.md). Reduced precision is opt-in, runs on the
+// fused kernel (AVX-512; pack() refuses it elsewhere) and keeps fp32 wherever the cost is not in the
+// weights: biases, the gate math, the cell state, every output and state a caller sees.
+//   bf16  weights rounded to bfloat16 (nearest even); x and h rounded to bf16 before each product, as
+//         oneDNN's bf16 RNN does; products accumulate in fp32 (VDPBF16PS).
+//   int8  weights int8 with one scale per output row (symmetric, max |w| / 127); x and h quantized at
+//         run time per row and step to uint8 with a symmetric scale (max |value| / 127, shifted by 128);
+//         products accumulate in int32 (VPDPBUSD), exactly, and are scaled back to fp32.
+enum class Precision { fp32, bf16, int8 };
+
+// "fp32", "bf16", "int8".
+const char* precision_name(Precision precision);
+
+// The instructions the fused kernel's inner products use for `precision` on this CPU:
+// "avx512_core_bf16" (VDPBF16PS), "avx512_core_vnni" (VPDPBUSD), "avx512_core" (fp32 FMA, and for bf16
+// and int8 an exact-integer or fp32-FMA emulation of those instructions where the CPU lacks them), or
+// "none" (no AVX-512: reduced precision is refused). MKLDNN_RNN_MAX_ISA (avx512_core, avx512_core_vnni,
+// avx512_core_bf16; read once per process, like oneDNN's DNNL_MAX_CPU_ISA) caps it, so that the
+// emulations are tested on CPUs that have the instructions.
+const char* kernel_isa(Precision precision);
+
 // Which implementation runs a layer, named by the weights layout it reads: oneDNN's RNN primitives
 // with plain or with oneDNN's preferred weights, or mkldnn_rnn's own fused kernel (AVX-512).
 // `automatic` decides once per shape class (see Decision), never per sequence length. The environment
@@ -60,6 +109,9 @@ struct EngineOptions {
     // Under `automatic`, an implementation whose layout is not yet held (a second copy of the weights)
     // is chosen only when it is at least this much faster on the class's probe.
     double second_copy_speedup = 1.5;
+    // fp32 runs any implementation; bf16 and int8 run on the fused kernel only, with weights_format
+    // `automatic` or `fused` (MKLDNN_RNN_IMPL applies to fp32 models only).
+    Precision precision = Precision::fp32;
 };
 
 // How one shape class of one (layer, direction) is run. A class is the batch size rounded up to a
@@ -144,8 +196,13 @@ class PackedRnn {
 public:
     // weights: config.num_layers * config.num_directions() entries, ordered as torch.nn's
     // _flat_weights: (layer 0, forward), (layer 0, reverse), (layer 1, forward), ...
+    // With options.precision bf16 or int8 the fp32 weights are rounded or quantized here (per output row).
     static std::shared_ptr<const PackedRnn> pack(const RnnConfig& config,
             const std::vector<LayerWeights>& weights, const EngineOptions& options = {});
+    // An int8 model from weights quantized already (e.g. by torch's quantize_dynamic), taken exactly as
+    // given. options.precision must be int8 or the default fp32 (either way the model is int8).
+    static std::shared_ptr<const PackedRnn> pack_int8(const RnnConfig& config,
+            const std::vector<Int8LayerWeights>& weights, const EngineOptions& options = {});
 
     ~PackedRnn();
     PackedRnn(const PackedRnn&) = delete;
@@ -174,8 +231,12 @@ public:
     // Bytes of the weight copies currently held (with the kept torch.nn biases and, under
     // onednn_preferred, the reordered copies).
     std::size_t weight_bytes() const;
-    // torch.nn's tensors of entry `index` (in pack()'s order), rebuilt exactly from the packed copy.
+    // torch.nn's tensors of entry `index` (in pack()'s order), rebuilt exactly from the packed copy: fp32
+    // as given, bf16 as rounded; int8 as values * scales, each product rounded to fp32.
     void torch_weights(std::size_t index, const MutableLayerWeights& out) const;
+    // An int8 model's weights of entry `index`, exactly as packed (values, scales and fp32 biases).
+    void int8_weights(std::size_t index, const MutableInt8LayerWeights& out) const;
+    Precision precision() const;
 
     struct Impl;
 

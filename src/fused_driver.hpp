@@ -1,0 +1,39 @@
+// Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
+// What the fused kernel's driver (fused_driver.inc) reads: one (layer, direction)'s weights as an inner
+// product P sees them (inner_product_*.hpp), whatever copy they come from.
+#pragma once
+
+#include <cstdint>
+
+#include "weight_packing.hpp"
+
+namespace mkldnn_rnn::detail {
+
+template <class P>
+struct KernelWeights {
+    typename P::Matrix layer, iter, projection; // W_ih, W_hh, W_hr (P > 0)
+    int64_t layer_groups = 0, iter_groups = 0, projection_groups = 0; // ceil(K / P::kGroup) of each
+    const float* bias = nullptr;    // [blocks][G][16]
+    const float* bias_hn = nullptr; // [blocks][16]
+    int64_t blocks = 0, proj_blocks = 0;
+};
+
+// Rows per pass of the input projection (G accumulators per row plus G weights in 32 registers) and of a
+// step (rows whose step shares one pass over W_hh).
+constexpr int kMaxProjectRows = 12;
+constexpr int kMaxStepRows = 4;
+template <int G>
+constexpr int max_project_rows = G == 4 ? 6 : G == 3 ? 8 : kMaxProjectRows;
+
+// With fewer than 8 accumulators an inner product's sum is split into independent partial sums over
+// alternate k, so that the 4-5 cycle latency of FMA (or VDPBF16PS, VPDPBUSD) is hidden; one row of an
+// RNN is a single chain: splitting it made a whole RNN T=1 call 1.5x faster.
+constexpr int partial_sums(int G, int R) { return G * R >= 8 ? 1 : G * R >= 4 ? 2 : 4; }
+
+constexpr int gate_count(Mode mode) { return mode == Mode::LSTM ? 4 : mode == Mode::GRU ? 3 : 1; }
+
+// The input projection of a chunk of steps is computed before their recurrence, into at most this many
+// bytes of the workspace: a whole sentence at the benchmark's shape, and bounded for T = 100k.
+constexpr int64_t kProjectionBytes = 256 * 1024;
+
+} // namespace mkldnn_rnn::detail
