@@ -2,7 +2,8 @@
 // The fused kernel's one dispatch: the driver (fused_driver.inc) compiled once per instruction set, and
 // FusedKernel picking the inner product its weights' precision and the CPU's features (kernel_isa.hpp) call for.
 //   avx512_core       fp32 (FMA), and the emulations ref_Bf16Product, ref_Int8Product
-//   avx512_core_bf16  Bf16Product (VDPBF16PS)
+//   avx512_core_bf16  Bf16Product (VDPBF16PS), where it is faster than ref_Bf16Product (measured below)
+//   avx512_core_amx   bf16's input projection on AMX tiles (amx_projection.hpp), its steps as above
 //   avx512_core_vnni  Int8Product (VPDPBUSD)
 #include "vector_math.hpp" // first: it includes <immintrin.h> (see there)
 
@@ -10,11 +11,17 @@
 #include <array>
 #include <cstddef>
 #include <cstring>
+#include <chrono>
+#include <cstdlib>
+#include <string>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include <omp.h>
 
+#include "amx_product.hpp"
+#include "arg_check.hpp"
 #include "cell_math.hpp"
 #include "fused_driver.hpp"
 #include "fused_kernel.hpp"
@@ -84,12 +91,67 @@ KernelWeights<P> view(const ReducedWeights& r, const LayerDims& d) {
     return w;
 }
 
+// VDPBF16PS does twice the multiply-adds of an FMA, but CPUs run it at different rates: the Xeon of
+// docs/performance.md (AMX and AVX512_BF16) completes one every ~2 cycles, a quarter of FMA's rate, and
+// there ref_Bf16Product, on FMA, is the faster of the two. So the first bf16 model of a process times
+// both on one 32 KiB block, in L1 (~1 ms): they read the same bytes, so where the weights live does not
+// tell them apart, only how fast the core multiplies.
+bool vdpbf16ps_is_faster() {
+    static const bool faster = [] {
+        constexpr int64_t K = 256, groups = K / 2;
+        AlignedArray<uint16_t> weights(groups * 4 * kLanes * 2);
+        for (int64_t i = 0; i < weights.size(); ++i) weights.data()[i] = round_to_bf16(1e-3f * static_cast<float>(i % 7));
+        std::vector<float> row(K, 0.5f);
+        AlignedArray<uint8_t> pairs(static_cast<int64_t>(Bf16Product::operand_bytes(K)));
+        AlignedArray<uint8_t> floats(static_cast<int64_t>(ref_Bf16Product::operand_bytes(K)));
+        const Bf16Product::Operand p = Bf16Product::prepare(row.data(), K, pairs.data());
+        const ref_Bf16Product::Operand f = ref_Bf16Product::prepare(row.data(), K, floats.data());
+        const Bf16Product::Operand x_pairs[4] = {p, p, p, p};
+        const ref_Bf16Product::Operand x_floats[4] = {f, f, f, f};
+        alignas(64) float out[16];
+        const auto best_of = [](auto&& pass) {
+            double best = 1e30;
+            for (int trial = 0; trial < 7; ++trial) {
+                const auto t0 = std::chrono::steady_clock::now();
+                for (int i = 0; i < 50; ++i) pass();
+                best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+            }
+            return best;
+        };
+        const bf16::Matrix m{weights.data()};
+        const double native = best_of([&] { avx512_core_bf16::product_pass<Bf16Product>(m, groups, x_pairs, out); });
+        const double fma = best_of([&] { avx512_core::product_pass<ref_Bf16Product>(m, groups, x_floats, out); });
+        return native < fma;
+    }();
+    return faster;
+}
+
 } // namespace
+
+// MKLDNN_RNN_BF16_STEPS (vdpbf16ps or fma) fixes the product of bf16 steps where the CPU has the
+// instruction, instead of timing them, so that tests cover both on any such CPU.
+bool bf16_steps_native() {
+    if (isa_for(Precision::bf16) < Isa::avx512_core_bf16) return false;
+    const char* fixed = std::getenv("MKLDNN_RNN_BF16_STEPS");
+    if (fixed && std::strcmp(fixed, "vdpbf16ps") == 0) return true;
+    if (fixed && std::strcmp(fixed, "fma") == 0) return false;
+    if (fixed && *fixed)
+        throw_arg_error("mkldnn_rnn", "MKLDNN_RNN_BF16_STEPS", "vdpbf16ps, fma or unset (timed)", std::string("'") + fixed + "'");
+    return vdpbf16ps_is_faster();
+}
+
+Isa fused_isa(Precision precision) {
+    const Isa isa = isa_for(precision);
+    if (precision != Precision::bf16) return isa;
+    if (isa == Isa::avx512_core_amx && amx_bf16_available()) return isa;
+    return bf16_steps_native() ? Isa::avx512_core_bf16 : Isa::avx512_core;
+}
 
 bool fused_kernel_available() { return vec::cpu_has_avx512(); }
 
 FusedKernel::FusedKernel(const WeightStore& weights, bool reverse)
-    : weights_(weights), reverse_(reverse), isa_(isa_for(weights.precision())) {}
+    : weights_(weights), reverse_(reverse), isa_(fused_isa(weights.precision())),
+      bf16_native_steps_(weights.precision() == Precision::bf16 && bf16_steps_native()) {}
 
 void FusedKernel::execute(const StepShape& shape, const RnnCallArgs& args, Workspace& workspace) const {
     const LayerDims& d = weights_.dims();
@@ -101,7 +163,10 @@ void FusedKernel::execute(const StepShape& shape, const RnnCallArgs& args, Works
     }
     const ReducedWeights& r = weights_.reduced(); // never dropped: the model's only copy
     if (r.precision == Precision::bf16) {
-        if (isa_ == Isa::avx512_core_bf16)
+        const bool amx = isa_ == Isa::avx512_core_amx;
+        if (amx)
+            avx512_core_bf16::run<Bf16Product, true>(view<Bf16Product>(r, d), d, reverse_, shape, args, workspace);
+        else if (bf16_native_steps_)
             avx512_core_bf16::run<Bf16Product>(view<Bf16Product>(r, d), d, reverse_, shape, args, workspace);
         else
             avx512_core::run<ref_Bf16Product>(view<ref_Bf16Product>(r, d), d, reverse_, shape, args, workspace);
@@ -113,3 +178,9 @@ void FusedKernel::execute(const StepShape& shape, const RnnCallArgs& args, Works
 }
 
 } // namespace mkldnn_rnn::detail
+
+namespace mkldnn_rnn {
+
+const char* kernel_isa(Precision precision) { return detail::isa_name(detail::fused_isa(precision)); }
+
+} // namespace mkldnn_rnn

@@ -3,6 +3,7 @@
 // product P sees them (inner_product_*.hpp), whatever copy they come from.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "weight_packing.hpp"
@@ -18,12 +19,13 @@ struct KernelWeights {
     int64_t blocks = 0, proj_blocks = 0;
 };
 
-// Rows per pass of the input projection (G accumulators per row plus G weights in 32 registers) and of a
-// step (rows whose step shares one pass over W_hh).
+// Rows per pass of the input projection (G accumulators per row plus G weights, of W registers each, in
+// 32 registers) and of a step (rows whose step shares one pass over W_hh).
 constexpr int kMaxProjectRows = 12;
 constexpr int kMaxStepRows = 4;
-template <int G>
-constexpr int max_project_rows = G == 4 ? 6 : G == 3 ? 8 : kMaxProjectRows;
+template <int G, int W>
+constexpr int max_project_rows = W == 1 ? (G == 4 ? 6 : G == 3 ? 8 : kMaxProjectRows)
+                                        : std::min(kMaxProjectRows, (30 - G * W) / G);
 
 // With fewer than 8 accumulators an inner product's sum is split into independent partial sums over
 // alternate k, so that the 4-5 cycle latency of FMA (or VDPBF16PS, VPDPBUSD) is hidden; one row of an

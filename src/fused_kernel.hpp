@@ -30,6 +30,11 @@ namespace mkldnn_rnn::detail {
 // True when this CPU can run the fused kernel (AVX-512); it runs every configuration.
 bool fused_kernel_available();
 
+// What the fused kernel's inner products for `precision` run on: isa_for(precision), except that bf16
+// reports avx512_core_amx only where the OS grants the tiles, and takes the FMA version of its steps on
+// CPUs where VDPBF16PS is the slower of the two (fused_dispatch.cpp).
+Isa fused_isa(Precision precision);
+
 // One (layer, direction) on the fused kernel, at any steps, batch and strides: it reads its weights'
 // blocked (fp32) or reduced copy (weight_store.hpp) and its dims from each call.
 class FusedKernel final : public StepKernel {
@@ -40,7 +45,8 @@ public:
 private:
     const WeightStore& weights_;
     bool reverse_;
-    Isa isa_; // of the reduced inner products (fp32 runs avx512_core)
+    Isa isa_;                // fused_isa() of the weights' precision
+    bool bf16_native_steps_; // bf16 steps on VDPBF16PS rather than FMA
 };
 
 } // namespace mkldnn_rnn::detail

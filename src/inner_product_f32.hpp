@@ -17,6 +17,7 @@ namespace mkldnn_rnn::detail {
 
 struct F32Product {
     static constexpr int64_t kGroup = 1; // k per lane of one weight vector
+    static constexpr int kWeightRegisters = 1; // per gate of a k group
     using Weight = float;
     using Sum = __m512;
     struct Matrix {

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 #include "reduced_weights.hpp"
 #include "vector_math.hpp"
@@ -32,7 +33,7 @@ struct Matrix {
 
 struct Operand {
     const uint32_t* quads; // q + 128, four k per element, k = 4i in its low byte
-    float scale;           // NaN when the row holds a NaN, so that the products carry it
+    float scale;           // NaN when the row holds a NaN or an inf, so that the products carry it
 };
 
 // Quantizes `K` floats into `buffer` (operand_bytes(K), padded to a whole number of 64 bytes with the
@@ -59,12 +60,15 @@ MKLDNN_RNN_AVX512 inline Operand prepare(const float* row, int64_t K, void* buff
         q = _mm512_min_epi32(_mm512_max_epi32(q, _mm512_set1_epi32(-127)), _mm512_set1_epi32(127));
         _mm_store_si128(reinterpret_cast<__m128i*>(out + k), _mm512_cvtepi32_epi8(_mm512_add_epi32(q, _mm512_set1_epi32(128))));
     }
-    return {reinterpret_cast<const uint32_t*>(buffer), nan ? __builtin_nanf("") : m / 127.f};
+    // An inf (or NaN) in the row has no scale: NaN carries it into every product, as fp32's would.
+    const bool finite = !nan && m <= std::numeric_limits<float>::max();
+    return {reinterpret_cast<const uint32_t*>(buffer), finite ? m / 127.f : std::numeric_limits<float>::quiet_NaN()};
 }
 
 // What both products share: everything but the multiply-add.
 struct Common {
     static constexpr int64_t kGroup = 4;
+    static constexpr int kWeightRegisters = 1;
     using Weight = int8_t;
     using Sum = __m512i;
     using Matrix = int8::Matrix;

@@ -11,15 +11,15 @@
 namespace mkldnn_rnn::detail {
 namespace {
 
-constexpr Isa kIsas[] = {Isa::avx512_core, Isa::avx512_core_vnni, Isa::avx512_core_bf16};
+constexpr Isa kIsas[] = {Isa::avx512_core, Isa::avx512_core_vnni, Isa::avx512_core_bf16, Isa::avx512_core_amx};
 
 // The cap MKLDNN_RNN_MAX_ISA sets; the highest ISA when it is unset or empty.
 Isa max_isa() {
     const char* cap = std::getenv("MKLDNN_RNN_MAX_ISA");
-    if (!cap || !*cap) return Isa::avx512_core_bf16;
+    if (!cap || !*cap) return Isa::avx512_core_amx;
     for (Isa isa : kIsas)
         if (std::strcmp(cap, isa_name(isa)) == 0) return isa;
-    throw_arg_error("mkldnn_rnn", "MKLDNN_RNN_MAX_ISA", "avx512_core, avx512_core_vnni or avx512_core_bf16",
+    throw_arg_error("mkldnn_rnn", "MKLDNN_RNN_MAX_ISA", "avx512_core, avx512_core_vnni, avx512_core_bf16 or avx512_core_amx",
                     std::string("'") + cap + "'");
 }
 
@@ -32,6 +32,7 @@ const char* isa_name(Isa isa) {
         case Isa::avx512_core: return "avx512_core";
         case Isa::avx512_core_vnni: return "avx512_core_vnni";
         case Isa::avx512_core_bf16: return "avx512_core_bf16";
+        case Isa::avx512_core_amx: return "avx512_core_amx";
         case Isa::none: break;
     }
     return "none";
@@ -42,7 +43,9 @@ Isa isa_for(Precision precision) {
     static const Isa cap = max_isa(); // read once per process; an invalid value throws on every call
     switch (precision) {
         case Precision::bf16:
-            if (__builtin_cpu_supports("avx512bf16") && at_most(Isa::avx512_core_bf16, cap)) return Isa::avx512_core_bf16;
+            if (!__builtin_cpu_supports("avx512bf16")) break;
+            if (__builtin_cpu_supports("amx-bf16") && at_most(Isa::avx512_core_amx, cap)) return Isa::avx512_core_amx;
+            if (at_most(Isa::avx512_core_bf16, cap)) return Isa::avx512_core_bf16;
             break;
         case Precision::int8:
             if (__builtin_cpu_supports("avx512vnni") && at_most(Isa::avx512_core_vnni, cap)) return Isa::avx512_core_vnni;
@@ -53,9 +56,3 @@ Isa isa_for(Precision precision) {
 }
 
 } // namespace mkldnn_rnn::detail
-
-namespace mkldnn_rnn {
-
-const char* kernel_isa(Precision precision) { return detail::isa_name(detail::isa_for(precision)); }
-
-} // namespace mkldnn_rnn

@@ -1,7 +1,9 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 // The ops mkldnn_rnn::rnn and mkldnn_rnn::cell (docs/torch_contract.md): check the tensors, hand their
-// data to the core without copying what is already dense and contiguous, and give the results the
-// caller's layout.
+// data to the core without copying what is already dense, contiguous float32, and give the results the
+// caller's layout and dtype (bfloat16 activations are widened to float32 for the core, exactly, and the
+// results narrowed back, whatever the model's precision).
+#include <string>
 #include <tuple>
 
 #include <ATen/ATen.h>
@@ -27,14 +29,14 @@ void check_no_cell_state(const char* op, const RnnConfig& config, const c10::opt
                 " (the cell state is LSTM only), got a tensor");
 }
 
-// hx or cx as the core reads it (see contiguous_data), checked; undefined when not given.
+// hx or cx as the core reads it (see activation_data), checked; undefined when not given.
 at::Tensor state_data(const char* op, const char* name, const c10::optional<at::Tensor>& state,
                       c10::IntArrayRef sizes) {
     if (!given(state)) return {};
     const Arg arg{op, name};
     check_activation(arg, *state);
     check_sizes(arg, *state, sizes);
-    return contiguous_data(*state);
+    return activation_data(*state);
 }
 
 // Checked lengths as the core reads them (see contiguous_data), undefined when not given. The values are
@@ -62,12 +64,27 @@ const T* data_or_null(const at::Tensor& t) {
 // What the core writes into: dense float32 on the CPU, whatever the input's layout.
 at::Tensor new_dense(c10::IntArrayRef sizes) { return at::empty(sizes, at::TensorOptions().dtype(at::kFloat)); }
 
-// The contract's layout rule: new states take the layout of hx when it is given, else that of the input.
-bool states_in_mkldnn(const at::Tensor& input, const c10::optional<at::Tensor>& hx) {
-    return given(hx) ? hx->is_mkldnn() : input.is_mkldnn();
+// What a result looks like to the caller: its dtype (float32 or bfloat16) and layout.
+struct Form {
+    at::ScalarType dtype;
+    bool mkldnn;
+};
+Form form_of(const at::Tensor& t) { return {t.scalar_type(), t.is_mkldnn()}; }
+
+// The contract's layout (and dtype) rule: new states take the form of hx when it is given, else that of
+// the input.
+Form states_form(const at::Tensor& input, const c10::optional<at::Tensor>& hx) {
+    return form_of(given(hx) ? *hx : input);
 }
 
-at::Tensor with_layout(const at::Tensor& dense, bool mkldnn) { return mkldnn ? dense.to_mkldnn() : dense; }
+// The core's dense float32 result in the caller's form: itself for dense float32 (no copy).
+at::Tensor in_form(const at::Tensor& dense, Form form) {
+    const at::Tensor typed = form.dtype == at::kFloat ? dense : dense.to(form.dtype);
+    return form.mkldnn ? typed.to_mkldnn() : typed;
+}
+
+// The empty c_n of GRU and RNN, in the states' dtype (dense: an mkldnn tensor cannot be empty).
+at::Tensor no_cell_state(Form form) { return at::empty({0}, at::TensorOptions().dtype(form.dtype)); }
 
 std::tuple<at::Tensor, at::Tensor, at::Tensor> rnn(const c10::intrusive_ptr<PackedWeights>& packed,
         const at::Tensor& input, const c10::optional<at::Tensor>& hx, const c10::optional<at::Tensor>& cx,
@@ -89,12 +106,12 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> rnn(const c10::intrusive_ptr<Pack
     const at::Tensor h0 = state_data(kRnn, "hx", hx, {states, N, H_out});
     const at::Tensor c0 = state_data(kRnn, "cx", cx, {states, N, H});
     const at::Tensor valid_lengths = lengths_data(lengths, N, T);
-    const at::Tensor x = contiguous_data(input);
+    const at::Tensor x = activation_data(input);
 
     // The output keeps the input's [T, N] or [N, T] order: the core reads and writes either.
     at::Tensor output = new_dense({input.size(0), input.size(1), config.num_directions() * H_out});
     at::Tensor h_n = new_dense({states, N, H_out});
-    at::Tensor c_n = lstm ? new_dense({states, N, H}) : new_dense({0});
+    at::Tensor c_n = lstm ? new_dense({states, N, H}) : at::Tensor();
 
     SequenceInput in;
     in.input = x.data_ptr<float>();
@@ -107,9 +124,9 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> rnn(const c10::intrusive_ptr<Pack
     const SequenceOutput out{output.data_ptr<float>(), h_n.data_ptr<float>(), lstm ? c_n.data_ptr<float>() : nullptr};
     translate_core_errors([&] { weights.engine().forward(in, out); });
 
-    const bool mkldnn_states = states_in_mkldnn(input, hx);
-    return {with_layout(output, input.is_mkldnn()), with_layout(h_n, mkldnn_states),
-            lstm ? with_layout(c_n, mkldnn_states) : c_n};
+    const Form state_form = states_form(input, hx);
+    return {in_form(output, form_of(input)), in_form(h_n, state_form),
+            lstm ? in_form(c_n, state_form) : no_cell_state(state_form)};
 }
 
 // A PackedSequence's batch_sizes, checked as torch.nn's own packed path does not: 1-D int64 on the CPU,
@@ -154,11 +171,11 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> rnn_packed(const c10::intrusive_p
     const int64_t H = config.hidden_size, H_out = config.output_size();
     const at::Tensor h0 = state_data(kRnnPacked, "hx", hx, {states, N, H_out});
     const at::Tensor c0 = state_data(kRnnPacked, "cx", cx, {states, N, H});
-    const at::Tensor x = contiguous_data(data);
+    const at::Tensor x = activation_data(data);
 
     at::Tensor output = new_dense({data.size(0), config.num_directions() * H_out});
     at::Tensor h_n = new_dense({states, N, H_out});
-    at::Tensor c_n = lstm ? new_dense({states, N, H}) : new_dense({0});
+    at::Tensor c_n = lstm ? new_dense({states, N, H}) : at::Tensor();
     PackedSequenceInput in;
     in.input = x.data_ptr<float>();
     in.batch_sizes = steps.data_ptr<int64_t>();
@@ -167,9 +184,10 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> rnn_packed(const c10::intrusive_p
     in.c0 = data_or_null<float>(c0);
     const SequenceOutput out{output.data_ptr<float>(), h_n.data_ptr<float>(), lstm ? c_n.data_ptr<float>() : nullptr};
     translate_core_errors([&] { weights.engine().forward_packed(in, out); });
-    // A PackedSequence holds dense data; the states follow the layout rule.
-    const bool mkldnn_states = states_in_mkldnn(data, hx);
-    return {output, with_layout(h_n, mkldnn_states), lstm ? with_layout(c_n, mkldnn_states) : c_n};
+    // A PackedSequence holds dense data (the output is dense, in data's dtype); the states follow the rule.
+    const Form state_form = states_form(data, hx);
+    return {in_form(output, {data.scalar_type(), false}), in_form(h_n, state_form),
+            lstm ? in_form(c_n, state_form) : no_cell_state(state_form)};
 }
 
 std::tuple<at::Tensor, at::Tensor> cell(const c10::intrusive_ptr<PackedWeights>& packed, const at::Tensor& input,
@@ -190,16 +208,25 @@ std::tuple<at::Tensor, at::Tensor> cell(const c10::intrusive_ptr<PackedWeights>&
     const int64_t H = config.hidden_size;
     const at::Tensor h0 = state_data(kCell, "hx", hx, {N, H});
     const at::Tensor c0 = state_data(kCell, "cx", cx, {N, H});
-    const at::Tensor x = contiguous_data(input);
+    const at::Tensor x = activation_data(input);
 
     at::Tensor h = new_dense({N, H});
-    at::Tensor c = lstm ? new_dense({N, H}) : new_dense({0});
+    at::Tensor c = lstm ? new_dense({N, H}) : at::Tensor();
     const CellInput in{x.data_ptr<float>(), N, data_or_null<float>(h0), data_or_null<float>(c0)};
     const CellOutput out{h.data_ptr<float>(), lstm ? c.data_ptr<float>() : nullptr};
     translate_core_errors([&] { weights.engine().cell_forward(in, out); });
 
-    const bool mkldnn_states = states_in_mkldnn(input, hx);
-    return {with_layout(h, mkldnn_states), lstm ? with_layout(c, mkldnn_states) : c};
+    const Form state_form = states_form(input, hx);
+    return {in_form(h, state_form), lstm ? in_form(c, state_form) : no_cell_state(state_form)};
+}
+
+// The instructions the fused kernel's inner products use for `precision` on this CPU (PackedRnn's
+// kernel_isa): what a test or a benchmark reports beside its figures, and how a test sees
+// MKLDNN_RNN_MAX_ISA's cap take effect.
+std::string kernel_isa_op(const std::string& precision) {
+    for (Precision p : {Precision::fp32, Precision::bf16, Precision::int8})
+        if (precision == precision_name(p)) return translate_core_errors([&] { return std::string(kernel_isa(p)); });
+    TORCH_CHECK(false, "mkldnn_rnn::kernel_isa: precision: expected one of fp32, bf16, int8, got '", precision, "'");
 }
 
 } // namespace
@@ -222,4 +249,5 @@ TORCH_LIBRARY(mkldnn_rnn, m) {
     m.def("cell(__torch__.torch.classes.mkldnn_rnn.PackedWeights weights, Tensor input, Tensor? hx, Tensor? cx) "
           "-> (Tensor h, Tensor c)",
           cell);
+    m.def("kernel_isa(str precision) -> str", kernel_isa_op);
 }

@@ -18,6 +18,11 @@ void check_dtype(const Arg& arg, const at::Tensor& t, at::ScalarType expected) {
     TORCH_CHECK(t.scalar_type() == expected, arg, ": expected dtype ", expected, ", got ", t.scalar_type());
 }
 
+void check_dtype(const Arg& arg, const at::Tensor& t, at::ScalarType expected, at::ScalarType alternative) {
+    TORCH_CHECK(t.scalar_type() == expected || t.scalar_type() == alternative, arg, ": expected dtype ", expected,
+                " or ", alternative, ", got ", t.scalar_type());
+}
+
 void check_cpu(const Arg& arg, const at::Tensor& t) {
     TORCH_CHECK(t.device().is_cpu(), arg, ": expected device cpu, got ", t.device());
 }
@@ -55,7 +60,7 @@ void check_sizes(const Arg& arg, const at::Tensor& t, c10::IntArrayRef expected)
 
 void check_activation(const Arg& arg, const at::Tensor& t) {
     check_defined(arg, t);
-    check_dtype(arg, t, at::kFloat);
+    check_dtype(arg, t, at::kFloat, at::kBFloat16);
     check_cpu(arg, t);
     TORCH_CHECK(t.layout() == at::kStrided || t.layout() == at::kMkldnn, arg,
                 ": expected layout Strided or Mkldnn, got ", t.layout());
@@ -69,6 +74,11 @@ at::Tensor contiguous_data(const at::Tensor& t) {
     // by the tensor, so the common case (nothing to do) costs no dispatch.
     if (t.is_mkldnn()) return t.to_dense();
     return (t.is_neg() ? t.resolve_neg() : t).contiguous();
+}
+
+at::Tensor activation_data(const at::Tensor& t) {
+    at::Tensor data = contiguous_data(t);
+    return data.scalar_type() == at::kFloat ? data : data.to(at::kFloat);
 }
 
 } // namespace mkldnn_rnn::torch_ext

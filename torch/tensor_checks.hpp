@@ -28,6 +28,8 @@ std::ostream& operator<<(std::ostream& out, const Arg& arg);
 
 void check_defined(const Arg& arg, const at::Tensor& t);
 void check_dtype(const Arg& arg, const at::Tensor& t, at::ScalarType expected);
+// Either of two dtypes: "expected dtype Float or BFloat16, got Half".
+void check_dtype(const Arg& arg, const at::Tensor& t, at::ScalarType expected, at::ScalarType alternative);
 void check_cpu(const Arg& arg, const at::Tensor& t);
 void check_strided(const Arg& arg, const at::Tensor& t);
 // The tensor has data, and every element its sizes, strides and offset reach lies inside its storage. A
@@ -38,13 +40,18 @@ void check_dim(const Arg& arg, const at::Tensor& t, int64_t dim);
 // The exact size; also checks the number of dimensions.
 void check_sizes(const Arg& arg, const at::Tensor& t, c10::IntArrayRef expected);
 
-// An activation (input, hx, cx): float32 on the CPU, strided or mkldnn layout, not requiring grad.
+// An activation (input, hx, cx): float32 or bfloat16 on the CPU, strided or mkldnn layout, not requiring
+// grad.
 void check_activation(const Arg& arg, const at::Tensor& t);
 
 // `t`'s values as a dense contiguous tensor that the core can read through data_ptr: `t` itself when
 // it already is one, else a copy. Mkldnn tensors are made dense, and negative views (is_neg(), e.g.
 // from torch._neg_view) are materialised, because data_ptr would read them with the wrong sign.
 at::Tensor contiguous_data(const at::Tensor& t);
+
+// A checked activation as the core reads it: contiguous_data(t), widened to float32 (exactly) when it
+// is bfloat16. A dense contiguous float32 tensor is returned as it is, without a copy.
+at::Tensor activation_data(const at::Tensor& t);
 
 // An optional tensor argument counts as given when present and defined (C++ callers may pass either).
 inline bool given(const c10::optional<at::Tensor>& t) { return t.has_value() && t->defined(); }

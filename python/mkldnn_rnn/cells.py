@@ -3,29 +3,36 @@
 
 Same calls and results as the torch.nn cells: input [N, I] or unbatched [I]; hx [N, H] (or [H]), the tuple
 (h, c) for LSTMCell, or None for zeros. Layout rule as for the sequence modules (mkldnn_rnn.rnn): the new
-states have the layout of hx when given, else that of the input.
+states have the layout of hx when given, else that of the input; and their dtype likewise (float32 or
+bfloat16 inputs, in any precision). Precision as for the sequence modules (mkldnn_rnn.rnn): "fp32", "bf16"
+or "int8", and "int8" for a cell made from torch.ao.nn.quantized.dynamic's LSTMCell / GRUCell / RNNCell.
 """
 from typing import Optional, Tuple
 
 import torch
 from torch import Tensor, nn
 
-from . import _layout
+from . import _layout, _quantized
 from ._packed_module import PackedModule, check_state_pair, check_state_tensor
 
 
 class _MkldnnCellBase(PackedModule):
-    def __init__(self, dense: nn.RNNCellBase, mode: str):
+    def __init__(self, dense: nn.Module, mode: str, precision: str):
         names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if dense.bias else [])
-        super().__init__(mode, dense.input_size, dense.hidden_size, 1, dense.bias, False, 0, names,
-                         [getattr(dense, name) for name in names])
+        if _quantized.is_dynamic_quantized(dense):
+            weights, scales = _quantized.int8_weights(dense, names)
+            precision = "int8"
+        else:
+            weights, scales = [getattr(dense, name) for name in names], None
+        super().__init__(mode, dense.input_size, dense.hidden_size, 1, dense.bias, False, 0, names, weights,
+                         precision, scales)
         self.train(dense.training)
 
     def extra_repr(self) -> str:
         s = "{input_size}, {hidden_size}"
         if self.bias is not True:
             s += ", bias={bias}"
-        return s.format(**self.__dict__)
+        return s.format(**self.__dict__) + self._precision_repr()
 
     def _check_input_dim(self, input: Tensor):
         if input.dim() not in (1, 2):
@@ -39,8 +46,8 @@ class _MkldnnCellBase(PackedModule):
 
 
 class MkldnnLSTMCell(_MkldnnCellBase):
-    def __init__(self, dense: nn.LSTMCell):
-        super().__init__(dense, "LSTM")
+    def __init__(self, dense: nn.LSTMCell, precision: str = "fp32"):
+        super().__init__(dense, "LSTM", precision)
 
     def forward(self, input: Tensor, hx: Optional[Tuple[Tensor, Tensor]] = None) -> Tuple[Tensor, Tensor]:
         self._check_input_dim(input)
@@ -84,17 +91,21 @@ class _MkldnnSingleStateCell(_MkldnnCellBase):
 
 
 class MkldnnGRUCell(_MkldnnSingleStateCell):
-    def __init__(self, dense: nn.GRUCell):
-        super().__init__(dense, "GRU")
+    def __init__(self, dense: nn.GRUCell, precision: str = "fp32"):
+        super().__init__(dense, "GRU", precision)
 
 
 class MkldnnRNNCell(_MkldnnSingleStateCell):
-    def __init__(self, dense: nn.RNNCell):
+    def __init__(self, dense: nn.RNNCell, precision: str = "fp32"):
         if dense.nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"mkldnn_rnn: nonlinearity: expected 'tanh' or 'relu', got {dense.nonlinearity!r}")
-        super().__init__(dense, "RNN_TANH" if dense.nonlinearity == "tanh" else "RNN_RELU")
+        super().__init__(dense, "RNN_TANH" if dense.nonlinearity == "tanh" else "RNN_RELU", precision)
         self.nonlinearity = dense.nonlinearity
 
     def extra_repr(self) -> str:
-        s = super().extra_repr()
-        return s + (f", nonlinearity={self.nonlinearity}" if self.nonlinearity != "tanh" else "")
+        s = "{input_size}, {hidden_size}"
+        if self.bias is not True:
+            s += ", bias={bias}"
+        if self.nonlinearity != "tanh":
+            s += ", nonlinearity={nonlinearity}"
+        return s.format(**self.__dict__) + self._precision_repr()

@@ -9,6 +9,12 @@ Layout rule (docs/torch_contract.md): dense tensors in give dense tensors out, m
 mkldnn tensors out. `output` has the layout of `input`; h_n (and c_n) have the layout of hx when hx is
 given, else that of `input`. So an mkldnn input with dense states gives an mkldnn output and dense states.
 PackedSequence data is dense.
+
+Precision: each module runs in its `precision` ("fp32", "bf16", "int8"; docs/precision.md), given when it
+is made from a torch.nn module (to_mkldnn's dtype picks it) or "int8" when it is made from a dynamic
+quantized module (torch.ao.nn.quantized.dynamic.LSTM / GRU), whose int8 weights and scales are taken exactly.
+Inputs and states may be float32 or bfloat16 in any precision: the results have the dtype the layout rule
+gives them their layout from (output: the input's; states: hx's when given, else the input's).
 """
 from typing import List, Optional, Tuple
 
@@ -16,7 +22,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence
 
-from . import _layout
+from . import _layout, _quantized
 from ._packed_module import PackedModule, check_state_pair, check_state_tensor
 
 
@@ -41,15 +47,21 @@ def run_rnn(packed: torch.classes.mkldnn_rnn.PackedWeights, input: Tensor, batch
 
 
 class _MkldnnRNNBase(PackedModule):
-    """What the three share: construction from the torch.nn module and its attributes."""
+    """What the three share: construction from the torch.nn module (or torch's dynamic quantized one) and its
+    attributes."""
 
-    def __init__(self, dense: nn.RNNBase):
+    def __init__(self, dense: nn.Module, precision: str = "fp32"):
         if dense.mode not in ("LSTM", "GRU", "RNN_TANH", "RNN_RELU"):
             raise ValueError(f"mkldnn_rnn: mode: expected LSTM, GRU, RNN_TANH or RNN_RELU, got {dense.mode}")
+        proj_size = getattr(dense, "proj_size", 0)  # dynamic quantized modules have no projection
+        names = _flat_weight_names(dense.num_layers, dense.bidirectional, dense.bias, proj_size)
+        if _quantized.is_dynamic_quantized(dense):
+            weights, scales = _quantized.int8_weights(dense, names)
+            precision = "int8"
+        else:
+            weights, scales = list(dense._flat_weights), None
         super().__init__(dense.mode, dense.input_size, dense.hidden_size, dense.num_layers, dense.bias,
-                         dense.bidirectional, dense.proj_size,
-                         _flat_weight_names(dense.num_layers, dense.bidirectional, dense.bias, dense.proj_size),
-                         list(dense._flat_weights))
+                         dense.bidirectional, proj_size, names, weights, precision, scales)
         self.batch_first = dense.batch_first
         self.dropout = float(dense.dropout)  # kept for repr and state; inference applies no dropout
         self.train(dense.training)
@@ -68,7 +80,7 @@ class _MkldnnRNNBase(PackedModule):
             s += ", dropout={dropout}"
         if self.bidirectional is not False:
             s += ", bidirectional={bidirectional}"
-        return s.format(**self.__dict__)
+        return s.format(**self.__dict__) + self._precision_repr()
 
     def _check_input_dim(self, input: Tensor):
         if input.dim() not in (2, 3):
@@ -186,8 +198,8 @@ class MkldnnGRU(_MkldnnSingleStateRNN):
 
 
 class MkldnnRNN(_MkldnnSingleStateRNN):
-    def __init__(self, dense: nn.RNN):
-        super().__init__(dense)
+    def __init__(self, dense: nn.RNN, precision: str = "fp32"):
+        super().__init__(dense, precision)
         self.nonlinearity = dense.nonlinearity
 
     @torch._jit_internal._overload_method  # noqa: F811

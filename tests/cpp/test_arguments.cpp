@@ -4,6 +4,7 @@
 // PackSizeOverflow runs in a child process, so that a crash fails the test instead of the binary.
 #include <cstdlib>
 #include <optional>
+#include <sstream>
 #include <limits>
 #include <string>
 
@@ -461,6 +462,207 @@ TEST(Arguments, TuneAndTorchWeights) {
     options.second_copy_speedup = 0.5;
     EXPECT_THAT(error_of([&] { PackedRnn::pack(c, model.views(), options); }),
                 AllOf(HasSubstr("second_copy_speedup"), HasSubstr("got 0.5")));
+}
+
+} // namespace
+} // namespace mkldnn_rnn::testing
+
+// --- reduced precision (issue 12): options.precision, pack_int8 and int8_weights ---
+namespace mkldnn_rnn::testing {
+namespace {
+
+// An int8 model's arrays for pack_int8: values 1, scales 0.01 per row.
+struct Int8Arrays {
+    RnnConfig config;
+    std::vector<std::vector<int8_t>> ih, hh, hr;
+    std::vector<std::vector<float>> s_ih, s_hh, s_hr, b_ih, b_hh;
+
+    explicit Int8Arrays(const RnnConfig& c) : config(c) {
+        const int64_t GH = c.num_gates() * c.hidden_size;
+        for (int64_t l = 0; l < c.num_layers; ++l)
+            for (int64_t d = 0; d < c.num_directions(); ++d) {
+                ih.emplace_back(GH * c.layer_input_size(l), int8_t{1});
+                hh.emplace_back(GH * c.output_size(), int8_t{1});
+                hr.emplace_back(c.proj_size * c.hidden_size, int8_t{1});
+                s_ih.emplace_back(GH, 0.01f);
+                s_hh.emplace_back(GH, 0.01f);
+                s_hr.emplace_back(c.proj_size, 0.01f);
+                b_ih.emplace_back(c.bias ? GH : 0, 0.0f);
+                b_hh.emplace_back(c.bias ? GH : 0, 0.0f);
+            }
+    }
+    std::vector<Int8LayerWeights> views() const {
+        std::vector<Int8LayerWeights> v(ih.size());
+        for (std::size_t k = 0; k < v.size(); ++k) {
+            v[k].weight_ih = {ih[k].data(), s_ih[k].data()};
+            v[k].weight_hh = {hh[k].data(), s_hh[k].data()};
+            if (config.proj_size > 0) v[k].weight_hr = {hr[k].data(), s_hr[k].data()};
+            if (config.bias) v[k].bias_ih = b_ih[k].data(), v[k].bias_hh = b_hh[k].data();
+        }
+        return v;
+    }
+};
+
+std::string pack_int8_error(const RnnConfig& c, const std::vector<Int8LayerWeights>& views,
+                            const EngineOptions& options = {}) {
+    return error_of([&] { PackedRnn::pack_int8(c, views, options); });
+}
+
+TEST(Arguments, PrecisionOutOfRange) {
+    EngineOptions options;
+    options.precision = static_cast<Precision>(7);
+    EXPECT_THAT(pack_error(small(Mode::LSTM), random_weights(small(Mode::LSTM), 1).views(), options),
+                AllOf(HasSubstr("PackedRnn::pack"), HasSubstr("options.precision"), HasSubstr("got 7")));
+    const Int8Arrays a(small(Mode::GRU));
+    EXPECT_THAT(pack_int8_error(small(Mode::GRU), a.views(), options),
+                AllOf(HasSubstr("PackedRnn::pack_int8"), HasSubstr("options.precision"), HasSubstr("got 7")));
+}
+
+// Reduced precision runs on the fused kernel only: a fixed oneDNN format is refused, naming both options.
+TEST(Arguments, ReducedPrecisionWithOneDnnFormat) {
+    for (Precision p : {Precision::bf16, Precision::int8})
+        for (WeightsFormat f : {WeightsFormat::plain_ldigo, WeightsFormat::onednn_preferred}) {
+            EngineOptions options;
+            options.precision = p;
+            options.weights_format = f;
+            EXPECT_THAT(pack_error(small(Mode::LSTM), random_weights(small(Mode::LSTM), 1).views(), options),
+                        AllOf(HasSubstr("options.weights_format"), HasSubstr(precision_name(p)),
+                              HasSubstr(weights_format_name(f))))
+                    << precision_name(p) << " " << weights_format_name(f);
+            if (p == Precision::int8) {
+                const Int8Arrays a(small(Mode::LSTM));
+                EXPECT_THAT(pack_int8_error(small(Mode::LSTM), a.views(), options),
+                            AllOf(HasSubstr("PackedRnn::pack_int8"), HasSubstr("options.weights_format"),
+                                  HasSubstr(weights_format_name(f))));
+            }
+        }
+}
+
+// MKLDNN_RNN_IMPL applies to fp32 models only: a reduced-precision pack ignores it (and still runs fused).
+TEST(Arguments, ImplEnvironmentIgnoredForReducedPrecision) {
+    const ScopedImplEnv env("plain_ldigo");
+    for (Precision p : {Precision::bf16, Precision::int8}) {
+        EngineOptions options;
+        options.precision = p;
+        const ModelWeights m = random_weights(small(Mode::GRU), 1);
+        const auto engine = PackedRnn::pack(small(Mode::GRU), m.views(), options);
+        std::vector<float> x(2 * 7, 0.5f), h(2 * 13);
+        engine->cell_forward({x.data(), 2, nullptr, nullptr}, {h.data(), nullptr});
+        for (const Decision& d : engine->decisions()) EXPECT_EQ(d.implementation, WeightsFormat::fused) << d.reason;
+    }
+}
+
+TEST(Arguments, PackInt8WithBf16) {
+    EngineOptions options;
+    options.precision = Precision::bf16;
+    const Int8Arrays a(small(Mode::LSTM));
+    EXPECT_THAT(pack_int8_error(small(Mode::LSTM), a.views(), options),
+                AllOf(HasSubstr("PackedRnn::pack_int8"), HasSubstr("options.precision"), HasSubstr("bf16")));
+}
+
+TEST(Arguments, PackInt8NullPointers) {
+    RnnConfig c = small(Mode::LSTM, 5);
+    c.num_layers = 2;
+    const Int8Arrays a(c);
+    const struct {
+        Int8Matrix Int8LayerWeights::*matrix;
+        const char* name;
+    } matrices[] = {{&Int8LayerWeights::weight_ih, "weight_ih"}, {&Int8LayerWeights::weight_hh, "weight_hh"},
+                    {&Int8LayerWeights::weight_hr, "weight_hr"}};
+    for (const auto& m : matrices) {
+        auto views = a.views();
+        (views[1].*m.matrix).values = nullptr;
+        EXPECT_THAT(pack_int8_error(c, views), AllOf(HasSubstr("PackedRnn::pack_int8"),
+                    HasSubstr(std::string("weights[1].") + m.name + ".values"), HasSubstr("got nullptr")));
+        views = a.views();
+        (views[1].*m.matrix).scales = nullptr;
+        EXPECT_THAT(pack_int8_error(c, views),
+                    AllOf(HasSubstr(std::string("weights[1].") + m.name + ".scales"), HasSubstr("got nullptr")));
+    }
+    auto views = a.views();
+    views[0].bias_hh = nullptr;
+    EXPECT_THAT(pack_int8_error(c, views), AllOf(HasSubstr("weights[0].bias_hh"), HasSubstr("got nullptr")));
+    // weight_hr given without a projection.
+    const Int8Arrays plain(small(Mode::LSTM));
+    views = plain.views();
+    views[0].weight_hr = views[0].weight_hh;
+    EXPECT_THAT(pack_int8_error(small(Mode::LSTM), views),
+                AllOf(HasSubstr("weights[0].weight_hr"), HasSubstr("proj_size is 0"), HasSubstr("got a pointer")));
+    // Entry count.
+    RnnConfig two = small(Mode::LSTM);
+    two.num_layers = 2;
+    EXPECT_THAT(pack_int8_error(two, plain.views()), AllOf(HasSubstr("weights"), HasSubstr("2 entries"), HasSubstr("got 1")));
+}
+
+// Every scale must be finite and positive; the message names the matrix, the row and the value.
+TEST(Arguments, PackInt8BadScales) {
+    const RnnConfig c = small(Mode::GRU);
+    for (float bad : {0.0f, -0.5f, std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN()}) {
+        Int8Arrays a(c);
+        a.s_hh[0][3] = bad;
+        std::ostringstream given;
+        given << bad;
+        EXPECT_THAT(pack_int8_error(c, a.views()),
+                    AllOf(HasSubstr("weights[0].weight_hh.scales[3]"), HasSubstr("got " + given.str())))
+                << bad;
+    }
+}
+
+TEST(Arguments, Int8WeightsAccess) {
+    const RnnConfig c = small(Mode::LSTM);
+    const Int8Arrays a(c);
+    const auto engine = PackedRnn::pack_int8(c, a.views());
+    std::vector<int8_t> v(4 * 13 * 13);
+    std::vector<float> s(4 * 13), b(4 * 13);
+    MutableInt8LayerWeights out;
+    out.weight_ih = {v.data(), s.data()};
+    out.weight_hh = {v.data(), s.data()};
+    out.bias_ih = b.data();
+    out.bias_hh = b.data();
+    EXPECT_THAT(error_of([&] { engine->int8_weights(1, out); }), AllOf(HasSubstr("int8_weights: index"), HasSubstr("got 1")));
+    MutableInt8LayerWeights missing = out;
+    missing.weight_hh.scales = nullptr;
+    EXPECT_THAT(error_of([&] { engine->int8_weights(0, missing); }),
+                AllOf(HasSubstr("int8_weights"), HasSubstr("out.weight_hh.scales"), HasSubstr("got nullptr")));
+    // An fp32 or bf16 model has no int8 weights.
+    for (Precision p : {Precision::fp32, Precision::bf16}) {
+        EngineOptions options;
+        options.precision = p;
+        const ModelWeights m = random_weights(c, 1);
+        const auto other = PackedRnn::pack(c, m.views(), options);
+        EXPECT_THAT(error_of([&] { other->int8_weights(0, out); }),
+                    AllOf(HasSubstr("int8_weights"), HasSubstr(precision_name(p))));
+    }
+}
+
+// A reduced-precision model has one implementation: restoring any other is refused, naming it.
+TEST(Arguments, RestoreNonFusedOnReducedPrecision) {
+    for (Precision p : {Precision::bf16, Precision::int8}) {
+        EngineOptions options;
+        options.precision = p;
+        const ModelWeights m = random_weights(small(Mode::LSTM), 1);
+        const auto engine = PackedRnn::pack(small(Mode::LSTM), m.views(), options);
+        Decision d;
+        d.batch_class = 1;
+        d.threads = 1;
+        d.implementation = WeightsFormat::plain_ldigo;
+        EXPECT_THAT(error_of([&] { engine->restore_decisions({d}); }),
+                    AllOf(HasSubstr("restore_decisions"), HasSubstr("decisions[0].implementation"),
+                          HasSubstr(std::string("fused for a ") + precision_name(p)), HasSubstr("got plain_ldigo")));
+    }
+}
+
+// int8 sums in int32: a layer input or hidden size over 65536 is refused (by pack and pack_int8).
+TEST(Arguments, Int8InnerProductTooLong) {
+    const RnnConfig c{Mode::RNN_TANH, 65537, 1, 1, false, false, 0};
+    const std::vector<float> w_ih(65537, 0.01f), w_hh(1, 0.01f);
+    EngineOptions options;
+    options.precision = Precision::int8;
+    EXPECT_THAT(error_of([&] { PackedRnn::pack(c, {{w_ih.data(), w_hh.data(), nullptr, nullptr, nullptr}}, options); }),
+                AllOf(HasSubstr("PackedRnn::pack"), HasSubstr("65536"), HasSubstr("input_size=65537")));
+    // bf16 has no such limit (fp32 sums).
+    options.precision = Precision::bf16;
+    EXPECT_NO_THROW(PackedRnn::pack(c, {{w_ih.data(), w_hh.data(), nullptr, nullptr, nullptr}}, options));
 }
 
 } // namespace

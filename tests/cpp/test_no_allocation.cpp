@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -98,7 +99,7 @@ struct Model {
     std::vector<std::vector<float>> arrays;
     std::shared_ptr<const PackedRnn> packed;
 
-    Model(const RnnConfig& c, WeightsFormat format = WeightsFormat::plain_ldigo) {
+    Model(const RnnConfig& c, WeightsFormat format = WeightsFormat::plain_ldigo, Precision precision = Precision::fp32) {
         const int64_t G = c.num_gates(), H = c.hidden_size, P = c.proj_size, O = c.output_size();
         auto array = [&](int64_t n) {
             arrays.emplace_back(static_cast<size_t>(n));
@@ -121,6 +122,7 @@ struct Model {
             }
         EngineOptions options;
         options.weights_format = format;
+        options.precision = precision;
         packed = PackedRnn::pack(c, weights, options);
     }
 };
@@ -283,6 +285,71 @@ TEST(NoAllocation, Cells) {
             const bool fused = format == WeightsFormat::fused;
             const std::string name = std::string(mode_name(mode)) + (fused ? " cell fused" : " cell");
             expect_steady_state_allocation_free(name.c_str(), fused, [&] { model.packed->cell_forward(in, out); });
+        }
+}
+
+// bf16 and int8 run on the fused kernel only: after the warm-up calls nothing in a forward, forward_packed or
+// cell_forward call allocates (the per-row activation quantization and bf16 rounding use the workspace).
+// The cases run on a thread of their own: the thread's workspace is then this test's alone, and the large
+// buffers earlier tests left on the main thread cannot be released (workspace.hpp's shrink window) and
+// re-allocated in the middle of a count.
+void reduced_precision_cases();
+TEST(NoAllocation, ReducedPrecision) {
+    std::thread worker(reduced_precision_cases);
+    worker.join();
+}
+
+void reduced_precision_cases() {
+    struct Case {
+        const char* name;
+        RnnConfig config;
+        int64_t steps, batch;
+        bool lengths, batch_first;
+    };
+    const Case cases[] = {
+            {"LSTM T=15 N=1", config(Mode::LSTM, 1, false), 15, 1, false, false},
+            {"LSTM 2 layers bidirectional lengths", config(Mode::LSTM, 2, true), 9, 5, true, false},
+            {"LSTM proj_size batch_first lengths", config(Mode::LSTM, 2, true, 64), 7, 3, true, true},
+            {"GRU batch_first", config(Mode::GRU, 1, false), 6, 4, false, true},
+            {"RNN_RELU lengths", config(Mode::RNN_RELU, 2, false), 5, 3, true, false},
+    };
+    for (Precision precision : {Precision::bf16, Precision::int8})
+        for (WeightsFormat format : {WeightsFormat::automatic, WeightsFormat::fused})
+            for (const Case& k : cases) {
+                const std::string name = std::string(precision_name(precision)) + " " + weights_format_name(format) + " " + k.name;
+                Model model(k.config, format, precision);
+                Sequence s(k.config, k.steps, k.batch);
+                std::vector<int64_t> lengths, batch_sizes(static_cast<size_t>(k.steps), 0);
+                for (int64_t n = 0; n < k.batch; ++n) lengths.push_back(1 + (n * 7 + 3) % k.steps);
+                SequenceInput in;
+                in.input = s.x.data();
+                in.seq_len = k.steps;
+                in.batch = k.batch;
+                in.layout = k.batch_first ? SequenceLayout::batch_first : SequenceLayout::time_major;
+                in.h0 = s.h0.data();
+                in.c0 = k.config.mode == Mode::LSTM ? s.c0.data() : nullptr;
+                in.lengths = k.lengths ? lengths.data() : nullptr;
+                const SequenceOutput out{s.out.data(), s.hn.data(), k.config.mode == Mode::LSTM ? s.cn.data() : nullptr};
+                expect_steady_state_allocation_free(name.c_str(), true, [&] { model.packed->forward(in, out); });
+                // A PackedSequence of the same rows (every sequence T long: batch_sizes all N).
+                std::fill(batch_sizes.begin(), batch_sizes.end(), k.batch);
+                PackedSequenceInput packed;
+                packed.input = s.x.data();
+                packed.batch_sizes = batch_sizes.data();
+                packed.seq_len = k.steps;
+                const std::string packed_name = name + " packed";
+                expect_steady_state_allocation_free(packed_name.c_str(), true, [&] { model.packed->forward_packed(packed, out); });
+            }
+    for (Precision precision : {Precision::bf16, Precision::int8})
+        for (Mode mode : {Mode::LSTM, Mode::GRU, Mode::RNN_TANH}) {
+            const RnnConfig c = config(mode, 1, false);
+            Model model(c, WeightsFormat::automatic, precision);
+            std::vector<float> x(3 * 250, 0.5f), hx(3 * 200, 0.1f), cx(hx), h(hx.size()), cell(hx.size());
+            const bool lstm = mode == Mode::LSTM;
+            const CellInput in{x.data(), 3, hx.data(), lstm ? cx.data() : nullptr};
+            const CellOutput out{h.data(), lstm ? cell.data() : nullptr};
+            const std::string name = std::string(precision_name(precision)) + " " + mode_name(mode) + " cell";
+            expect_steady_state_allocation_free(name.c_str(), true, [&] { model.packed->cell_forward(in, out); });
         }
 }
 

@@ -58,7 +58,8 @@ def test_requires_grad(which):
 
 @pytest.mark.parametrize("dtype, name", [(torch.double, "Double"), (torch.int32, "Int")])
 def test_input_dtype(dtype, name):
-    with pytest.raises(RuntimeError, match=rf"^mkldnn_rnn::rnn: input: expected dtype Float, got {name}$"):
+    with pytest.raises(RuntimeError, match=rf"^mkldnn_rnn::rnn: input: expected dtype Float or BFloat16, "
+                                                rf"got {name}$"):
         _lstm()(torch.randn(T, N, I).to(dtype))
 
 

@@ -70,9 +70,11 @@ def test_non_recurrent_modules_as_torch_utils_mkldnn():
 def test_bfloat16():
     model = nn.Sequential(nn.Linear(4, 4))
     assert isinstance(mkldnn_rnn.to_mkldnn(model, torch.bfloat16)[0], torch.utils.mkldnn.MkldnnLinear)
-    with pytest.raises(TypeError, match=r"to_mkldnn: dtype: recurrent modules run in torch.float only, got torch.bfloat16"):
-        mkldnn_rnn.to_mkldnn(nn.Sequential(nn.Linear(4, 4), nn.GRU(4, 4)), torch.bfloat16)
-    with pytest.raises(TypeError, match=r"dtype: expected torch.float or torch.bfloat16, got torch.float64"):
+    # Recurrent modules convert too (tests/python/test_reduced_precision.py checks their numbers).
+    converted = mkldnn_rnn.to_mkldnn(nn.Sequential(nn.Linear(4, 4), nn.GRU(4, 4)), torch.bfloat16)
+    assert isinstance(converted[0], torch.utils.mkldnn.MkldnnLinear) and converted[0].weight.dtype == torch.bfloat16
+    assert isinstance(converted[1], mkldnn_rnn.MkldnnGRU) and converted[1].precision == "bf16"
+    with pytest.raises(TypeError, match=r"dtype: expected torch.float, torch.bfloat16 or torch.qint8, got torch.float64"):
         mkldnn_rnn.to_mkldnn(model, torch.double)
 
 
