@@ -26,6 +26,11 @@ def micros(value):
     return MISSING if value is None else f"{value:.1f}"
 
 
+def error(value):
+    """An absolute error, e.g. 3.1e-03."""
+    return MISSING if value is None else f"{value:.1e}"
+
+
 def markdown(table, records):
     lines = ["| " + " | ".join(header for header, _ in table) + " |", "|" + "---|" * len(table)]
     lines += ["| " + " | ".join(cell(record) for _, cell in table) + " |" for record in records]
@@ -47,10 +52,12 @@ def bar_chart(path, title, labels, series, unit):
     The y axis is logarithmic because one table spans T=1 and T=15 and 1 to 16 sequences per call.
     """
     width = 0.8 / len(series)
+    # Matplotlib's default cycle has 10 colours: more series would share one.
+    colors = plt.get_cmap("tab20").colors if len(series) > 10 else [None] * len(series)
     fig, ax = plt.subplots(figsize=(max(8.0, 4.0 + 0.12 * len(labels) * len(series)), 5.0))
     for i, (name, values) in enumerate(series.items()):
         xs = [x + (i - (len(series) - 1) / 2) * width for x, v in enumerate(values) if v is not None]
-        ax.bar(xs, [v for v in values if v is not None], width, label=name)
+        ax.bar(xs, [v for v in values if v is not None], width, label=name, color=colors[i % len(colors)])
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels(labels, rotation=30, ha="right", fontsize="small")
     ax.set_yscale("log")

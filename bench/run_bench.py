@@ -1,15 +1,20 @@
 # Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 """mkldnn_rnn's benchmark: torch.nn recurrent modules against mkldnn_rnn.to_mkldnn() of them.
 
-    make bench       ->  /usr/bin/python3 bench/run_bench.py --out results         (~2 minutes + real traffic)
-    make bench-all   ->  /usr/bin/python3 bench/run_bench.py --all --out results   (~12 minutes + real traffic)
+    make bench       ->  /usr/bin/python3 bench/run_bench.py --out results         (~4 minutes + real traffic)
+    make bench-all   ->  /usr/bin/python3 bench/run_bench.py --all --out results   (~16 minutes + real traffic)
                          /usr/bin/python3 bench/run_bench.py --traffic-only --out results   (real traffic alone)
 
 The default run is the original design's table (LSTM 250 -> 200, batch 1, T = 15 and 1, all cores and
 one core; nn.LSTM and mkldnn, each with and without jemalloc) beside the C++ peers that show where the
 time goes: oneDNN called directly (weights `any` and plain `ldigo`) and mkldnn_rnn's engine without
 Python (auto and each fixed MKLDNN_RNN_IMPL). --all adds GRU and RNN, batches 4 and 16, DeepBench's
-inference shapes and packed variable-length batches. Every cell is a fresh child process
+inference shapes and packed variable-length batches. Beside the fp32 columns, which stay as they were,
+the seed rows have reduced-precision ones (issue 12): to_mkldnn(model, torch.bfloat16) and
+to_mkldnn(model, torch.qint8) through the module, the engine from C++ with EngineOptions::precision, and
+PyTorch's own torch.ao.quantization.quantize_dynamic as their peer, each beside its max |error| against
+fp32 nn.LSTM and labelled with its precision; --all adds GRU and RNN at the seed shape with those columns.
+Every cell is a fresh child process
 (bench/runner.py); the unit is forward calls per second (sentences/s at batch 1), the median of
 repeated timed runs. docs/performance.md explains the method and reads the results.
 
@@ -19,8 +24,9 @@ to call, PackedSequence batches with fresh lengths, and the cost of a never-seen
 one fresh process (bench/measure_traffic.py) that times mkldnn_rnn and the torch.nn module interleaved,
 first calls included.
 
-Writes <out>/bench.md (machine, hardware ceiling, tables), <out>/<group>.csv and <out>/<group>.png, and
-<out>/traffic.csv and <out>/traffic.png.
+Writes <out>/bench.md (machine, hardware ceiling, tables), <out>/<group>.csv and <out>/<group>.png,
+<out>/traffic.csv and <out>/traffic.png, and (after the seed group) <out>/accuracy.md: bench/accuracy.py's
+error of every mode in bf16 and int8 against fp32 torch.nn, also appended to bench.md.
 """
 import argparse
 import dataclasses
@@ -30,6 +36,7 @@ import sys
 import time
 from pathlib import Path
 
+import accuracy
 import machine
 import onnx_peer
 import report
@@ -75,9 +82,12 @@ class Column:
     impl: str = "auto"
     env: tuple = ()  # more (name, value) pairs for the child's environment
     multithreaded_only: bool = False
+    modes: tuple = ()  # the modes it runs (quantize_dynamic has no nn.RNN); () = every mode
 
     def applies_to(self, shape, threads):
         if self.multithreaded_only and threads == 1:
+            return False
+        if self.modes and shape.mode not in self.modes:
             return False
         return not (shape.lengths and self.program == "onednn_direct")  # oneDNN has no per-sequence lengths
 
@@ -99,6 +109,30 @@ PEERS = (*ENGINE.values(), *ONEDNN.values())
 # rate includes the Node binding's own cost per call, printed beside the table (an identity model).
 ORT_PROGRAM = "onnxruntime-node"
 ORT = Column("ort", "ONNX Runtime (Node)", ORT_PROGRAM)
+# The fp32 columns under fp32 titles, for the reduced-precision tables (same keys: the same measurements).
+ORIGINAL_FP32 = dataclasses.replace(ORIGINAL, title="original fp32")
+MKLDNN_FP32 = dataclasses.replace(MKLDNN, title="mkldnn fp32")
+ENGINE_FP32 = dataclasses.replace(ENGINE["auto"], title="engine C++ fp32")
+ORT_FP32 = dataclasses.replace(ORT, title="ONNX Runtime fp32 (Node)")
+# Reduced precision (issue 12). Never shown as fp32: every title names its precision, and each module
+# column carries the max |error| of its outputs against the fp32 torch.nn module (measure_module.py).
+MKLDNN_BF16 = Column("mkldnn_bf16", "mkldnn bf16", MODULE, ("--impl", "mkldnn", "--precision", "bf16"))
+MKLDNN_INT8 = Column("mkldnn_int8", "mkldnn int8", MODULE, ("--impl", "mkldnn", "--precision", "int8"))
+# PyTorch's own int8 answer, on the quantized engine the machine has (the child picks it and reports it).
+QDYN = Column("qdyn", "quantize_dynamic int8", MODULE, ("--impl", "quantize_dynamic"), modes=("lstm", "gru"))
+ENGINE_BF16 = Column("engine_bf16", "engine C++ bf16", "engine_bench", ("--precision", "bf16"))
+ENGINE_INT8 = Column("engine_int8", "engine C++ int8", "engine_bench", ("--precision", "int8"))
+REDUCED_MODULES = (MKLDNN_BF16, MKLDNN_INT8, QDYN)
+REDUCED_ENGINES = (ENGINE_BF16, ENGINE_INT8)
+# The same engine on the emulated inner products of CPUs without AVX512_BF16 / VNNI (seed rows only).
+FALLBACK_ISA = "avx512_core"
+FALLBACK_ENGINES = tuple(dataclasses.replace(c, key=f"{c.key}_fallback", title=f"{c.title} on {FALLBACK_ISA}",
+                                             env=(("MKLDNN_RNN_MAX_ISA", FALLBACK_ISA),))
+                         for c in REDUCED_ENGINES)
+# Issue 12's targets: each reduced precision's speed-up over our own fp32, through the module at T=15 and
+# from the engine in C++ at T=1; and int8 over quantize_dynamic.
+PRECISION_TARGETS = {"bf16": 1.7, "int8": 2.5}
+INT8_VS_QDYN_TARGET = 5.0
 
 
 @dataclasses.dataclass
@@ -112,6 +146,7 @@ class Group:
     protocol: runner.Protocol
     tables: list  # (title, report table)
     chart: tuple  # the columns drawn
+    notes: object = None  # records -> lines of Markdown after the tables (or None)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,6 +184,19 @@ def _binding_micros(record):
     dispatcher, TorchBind and tensor allocation."""
     py, cpp = _per(1e6, _get(record, MKLDNN)), _per(1e6, _get(record, ENGINE["auto"]))
     return py - cpp if py and cpp else None
+
+
+def _reduced_binding_micros(record, module, engine):
+    """As _binding_micros, for a reduced-precision module and the engine packed with the same precision."""
+    py, cpp = _per(1e6, _get(record, module)), _per(1e6, _get(record, engine))
+    return py - cpp if py and cpp else None
+
+
+def _error_cell(column):
+    """The column's max |error| against fp32 torch.nn over the outputs (h_n is their last step), as in
+    bench/accuracy.py; the CSV also has it over h_n and c_n ("_max_error") and the mean."""
+    name = column.title.split()[-1] if column is not QDYN else "quantize_dynamic"
+    return f"{name} max abs err", lambda r: report.error(r.get(f"{column.key}_max_error_output"))
 
 
 def _fixed_rates(record):
@@ -195,6 +243,58 @@ PEERS_TABLE = [_STEPS, _CORES, *map(_rate_cell, (ORIGINAL, ORIGINAL_BLAS1, MKLDN
                ("mkldnn µs/call", lambda r: report.micros(_per(1e6, _get(r, MKLDNN)))),
                ("engine µs/call", lambda r: report.micros(_per(1e6, _get(r, ENGINE["auto"])))),
                _BINDING, _AUTO_VS_BEST, _FASTEST]
+
+
+def _vs(column, base, title=None):
+    return (title or f"{column.title} / {base.title}", lambda r: report.ratio(_per(_get(r, column), _get(r, base))))
+
+
+def _short(column):
+    """bf16, int8, quantize_dynamic: the precision a reduced column's ratio titles name it by."""
+    return "quantize_dynamic" if column is QDYN else "bf16" if "bf16" in column.key else "int8"
+
+
+def reduced_table(first, seed_ratio):
+    """Reduced precision through the module: each precision's rate, its max |error| against fp32 torch.nn,
+    and its ratio to our fp32 module and to the fp32 original; quantize_dynamic beside."""
+    table = [*first, _rate_cell(ORIGINAL_FP32), _rate_cell(MKLDNN_FP32)]
+    for column in (MKLDNN_BF16, MKLDNN_INT8):
+        table += [_rate_cell(column), _error_cell(column), _vs(column, MKLDNN, f"{_short(column)} / mkldnn fp32"),
+                  _vs(column, ORIGINAL, f"{_short(column)} / original fp32")]
+    table += [_rate_cell(QDYN), _error_cell(QDYN), _vs(QDYN, ORIGINAL, "quantize_dynamic / original fp32"),
+              _vs(MKLDNN_INT8, QDYN, "int8 / quantize_dynamic"), ("mkldnn fp32 vs original", _VS_ORIGINAL[1])]
+    if seed_ratio:
+        table.append(("seed ratio (fp32 design)", _seed_ratio))
+    return table
+
+
+def engine_table(first, ort, fallback):
+    """The engine from C++ in each precision (with `fallback`, also on the emulated inner products), and
+    what the module costs over it per call; with `ort`, each precision against ONNX Runtime (fp32)."""
+    table = [*first, _rate_cell(ENGINE_FP32)]
+    for column in REDUCED_ENGINES:
+        table += [_rate_cell(column), _vs(column, ENGINE_FP32, f"{_short(column)} / engine fp32")]
+    for column in FALLBACK_ENGINES if fallback else ():
+        table += [_rate_cell(column), _vs(column, ENGINE_FP32, f"{_short(column)} on {FALLBACK_ISA} / engine fp32")]
+    table += [("fp32 binding µs/call", _BINDING[1])]
+    for module, engine in zip((MKLDNN_BF16, MKLDNN_INT8), REDUCED_ENGINES):
+        table.append((f"{module.title} binding µs/call",
+                      lambda r, m=module, e=engine: report.micros(_reduced_binding_micros(r, m, e))))
+    if ort:
+        table.append(_rate_cell(ORT_FP32))
+        table += [_vs(c, ORT, f"{_short(c)} / ORT fp32 (reduced precision vs ORT fp32)")
+                  for c in (MKLDNN_BF16, MKLDNN_INT8)]
+    table.append(("inner products (kernel_isa)", _isas))
+    return table
+
+
+def _isas(record):
+    """The instructions each reduced precision ran on, as the engine reports them (MKLDNN_RNN_MAX_ISA caps)."""
+    found = [f"{_short(c)}: {record[c.key + '_isa']}" for c in (*REDUCED_ENGINES, *REDUCED_MODULES)
+             if record.get(c.key + "_isa")]
+    return ", ".join(dict.fromkeys(found)) or report.MISSING
+
+
 WIDE_TABLE = [_SHAPE, _CORES, *map(_rate_cell, (ORIGINAL, ORIGINAL_BLAS1, MKLDNN)),
               ("mkldnn vs best original", lambda r: report.ratio(_vs_best_original(r))), *map(_rate_cell, PEERS),
               _BINDING, _AUTO_VS_BEST, _FASTEST]
@@ -236,12 +336,22 @@ TRAFFIC_CHART = {"original / mkldnn (total time)": "ratio", "ORT / mkldnn (total
 
 def seed_group():
     rows = [(Shape(steps=steps), threads) for steps in (15, 1) for threads in THREADS]
+    # The reduced-precision cells of a row run right after the fp32 ones they are divided by.
+    columns = (ORIGINAL, MKLDNN, *REDUCED_MODULES, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC, ORIGINAL_BLAS1,
+               ENGINE["auto"], *REDUCED_ENGINES, *FALLBACK_ENGINES, *(ENGINE[impl] for impl in IMPLS if impl != "auto"),
+               *ONEDNN.values(), ORT)
     return Group(
-        "seed", "LSTM 250->200, batch 1: the original design's table", rows,
-        (ORIGINAL, MKLDNN, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC, ORIGINAL_BLAS1, *PEERS, ORT), runner.Protocol(),
+        "seed", "LSTM 250->200, batch 1: the original design's table", rows, columns, runner.Protocol(),
         [("Sentences/s (forward calls/s), the original design's columns", SEED_TABLE),
-         ("Where the time goes: the same rows beside the C++ peers (calls/s)", PEERS_TABLE)],
-        (ORIGINAL, MKLDNN, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC, ENGINE["auto"], *ONEDNN.values(), ORT))
+         ("Where the time goes: the same rows beside the C++ peers (calls/s)", PEERS_TABLE),
+         ("Reduced precision (issue 12) through the module: bf16 and int8 beside fp32 (calls/s; "
+          "max abs err against fp32 nn.LSTM)", reduced_table([_STEPS, _CORES], seed_ratio=True)),
+         ("Reduced precision from the engine in C++ (natively and on the fallback MKLDNN_RNN_MAX_ISA="
+          f"{FALLBACK_ISA}), the module's binding cost per call, and against ONNX Runtime (fp32)",
+          engine_table([_STEPS, _CORES], ort=True, fallback=True))],
+        (ORIGINAL, MKLDNN, *REDUCED_MODULES, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC, ENGINE["auto"],
+         *REDUCED_ENGINES, *ONEDNN.values(), ORT),
+        notes=precision_notes)
 
 
 def packed_lengths(batch, steps, seed=0):
@@ -263,6 +373,9 @@ def extra_groups():
     packed = [(Shape(mode, 25, 16, lengths=packed_lengths(16, 25)), threads)
               for mode in ("lstm", "gru") for threads in THREADS]
     wide = "Forward calls/s (a call runs N sequences)"
+    precision_rows = [(Shape(mode, steps), threads) for mode in ("gru", "rnn") for steps in (15, 1)
+                      for threads in THREADS]
+    precision_columns = (ORIGINAL, MKLDNN, *REDUCED_MODULES, ENGINE["auto"], *REDUCED_ENGINES)
     return [
         Group("modes", "LSTM, GRU, RNN at 250->200, batch 1/4/16 (LSTM batch 1: see the seed table)",
               modes, columns, protocol, [(wide, WIDE_TABLE)], chart),
@@ -271,6 +384,14 @@ def extra_groups():
         Group("packed", "Packed variable-length batches: PackedSequence (enforce_sorted=False), lengths "
               f"{packed_lengths(16, 25)}", packed, columns, protocol, [(wide, WIDE_TABLE)],
               (ORIGINAL, MKLDNN, *ENGINE.values())),
+        Group("precision_modes", "GRU and RNN (tanh) at 250->200, batch 1, in bf16 and int8 (issue 12; LSTM: "
+              "see the seed table)", precision_rows, precision_columns, protocol,
+              [("Reduced precision through the module (calls/s; max abs err against fp32 torch.nn)",
+                reduced_table([_SHAPE, _CORES], seed_ratio=False)),
+               ("Reduced precision from the engine in C++, and the module's binding cost per call",
+                engine_table([_SHAPE, _CORES], ort=False, fallback=False))],
+              precision_columns,
+              notes=lambda records, unavailable: precision_notes(records, unavailable, targets=False)),
     ]
 
 
@@ -282,6 +403,7 @@ class Bench:
         self.total = total_cells
         self.done = 0
         self.ort = ort  # onnx_peer.Status: ready, or missing and why
+        self.unavailable = {}  # column title -> why a reduced-precision child could not run here
 
     def argv(self, program, args):
         if program.endswith(".py"):
@@ -308,9 +430,19 @@ class Bench:
             args += ["--threads", str(threads)]
         result = runner.run_child(self.argv(column.program, args), threads=threads, jemalloc=column.jemalloc,
                                   impl=column.impl, extra_env=column.env)
+        if "unavailable" in result:  # a reduced precision this machine cannot run: the cell stays empty
+            print(f"  missing: {result['unavailable']}", flush=True)
+            self.unavailable[column.title] = result["unavailable"]
+            return None
         check_blas(result)
+        if column in FALLBACK_ENGINES and result.get("isa") != FALLBACK_ISA:
+            raise runner.ChildError(f"{column.title}: ran on {result.get('isa')}, not {FALLBACK_ISA}: "
+                                    "MKLDNN_RNN_MAX_ISA was not applied")
+        error = f"  max |err| {result['max_error']:.1e}" if "max_error" in result else ""
+        if "quantized_engine" in result:
+            error += f" (quantized engine {result['quantized_engine']})"
         print(f"{result['rate']:9.0f}/s ({result['rate_min']:.0f}-{result['rate_max']:.0f})"
-              f"  {time.monotonic() - start:4.1f} s", flush=True)
+              f"  {time.monotonic() - start:4.1f} s{error}", flush=True)
         return result
 
     def measure_group(self, group):
@@ -331,6 +463,12 @@ class Bench:
                                f"{column.key}_max": result["rate_max"]})
                 if "impl" in result:
                     record[f"{column.key}_impl"] = result["impl"]
+                # Reduced precision: what ran and how far from fp32 torch.nn (measure_module.py, engine_bench).
+                for field in ("precision", "isa", "max_error", "mean_error", "max_error_output"):
+                    if field in result and not (field == "precision" and result[field] == "fp32"):
+                        record[f"{column.key}_{field}"] = result[field]
+                if "quantized_engine" in result:
+                    record["quantized_engine"] = result["quantized_engine"]
             records.append(record)
         return records
 
@@ -391,6 +529,8 @@ def group_section(bench, group, out):
              f"Protocol: {p.warmup} s warm-up, median of {p.repeats} runs of {p.seconds} s each."]
     for title, table in group.tables:
         lines += ["", f"### {title}", "", report.markdown(table, records)]
+    if group.notes:
+        lines += ["", *group.notes(records, bench.unavailable)]
     return lines
 
 
@@ -431,6 +571,87 @@ def ort_note(status, threads):
             f"batch; intra-op threads = the row's threads). Each call through onnxruntime-node costs "
             f"{overhead} before any work (an identity model), included in its figures, not subtracted. "
             "ORT has no PackedSequence: its traffic rows are the dense streams (a), (a').")
+
+
+def precision_notes(records, unavailable, targets=True):
+    """What the reduced-precision columns are, which quantized engine and instructions ran, why a column
+    is empty; with `targets`, issue 12's targets checked on the seed rows."""
+    engines = sorted({r["quantized_engine"] for r in records if r.get("quantized_engine")})
+    lines = [
+        "Reduced precision: `mkldnn bf16` is `mkldnn_rnn.to_mkldnn(model, torch.bfloat16)`, `mkldnn int8` is "
+        "`to_mkldnn(model, torch.qint8)` (weights quantized per output row), both called on the same fp32 "
+        "input and giving fp32 out; `engine C++ bf16/int8` is `PackedRnn::pack` with `EngineOptions::precision`; "
+        "`quantize_dynamic int8` is `torch.ao.quantization.quantize_dynamic(model, dtype=torch.qint8)` on "
+        f"torch's quantized engine `{', '.join(engines) or 'none'}` (torch.backends.quantized.engine, the first "
+        "of x86, fbgemm, onednn, qnnpack this torch supports). max abs err: the largest |difference| from the "
+        "fp32 torch.nn module over every element of the output (h_n is its last step; the CSV has h_n and c_n "
+        "too, and the mean) for 8 unit-normal inputs of the row's shape (torch's default init, seed 0); "
+        "bench/accuracy.py has max and mean per mode. "
+        "'fp32 design' ratios are the original design's fp32 ones: a reduced-precision figure never stands "
+        "in an fp32 column.",
+    ]
+    lines += [f"- `{title}`: missing here ({why})." for title, why in unavailable.items()]
+    if targets:
+        lines += ["", "#### Targets of issue 12 (LSTM 250->200, batch 1)", "", *precision_targets(records)]
+    return lines
+
+
+def _row(records, steps, threads):
+    return next((r for r in records if r["T"] == steps and r["threads"] == threads), None)
+
+
+def _check(target, value, bound, detail=""):
+    """One line of the targets table: value >= bound (a missing value is not met)."""
+    met = "–" if value is None else "yes" if value >= bound else "**no**"
+    shown = report.ratio(value) + (f" ({detail})" if detail else "")
+    return f"| {target} | ≥ {bound:.2f} | {shown} | {met} |"
+
+
+def precision_targets(records):
+    lines = ["| target | bound | this run | met |", "|---|---|---|---|"]
+    cores = [(ALL_CORES, "all cores")] if ALL_CORES > 1 else []
+    cores.append((1, "one core"))
+    for name, module, engine in (("bf16", MKLDNN_BF16, ENGINE_BF16), ("int8", MKLDNN_INT8, ENGINE_INT8)):
+        bound = PRECISION_TARGETS[name]
+        for threads, where in cores:
+            r = _row(records, 15, threads) or {}
+            lines.append(_check(f"{name} / mkldnn fp32, module, T=15, {where}",
+                                _per(_get(r, module), _get(r, MKLDNN)), bound,
+                                f"{report.rate(_get(r, module))} / {report.rate(_get(r, MKLDNN))}"))
+        for threads, where in cores:
+            r = _row(records, 1, threads) or {}
+            binding = report.micros(_reduced_binding_micros(r, module, engine))
+            lines.append(_check(f"{name} / engine fp32, engine in C++, T=1, {where}",
+                                _per(_get(r, engine), _get(r, ENGINE["auto"])), bound,
+                                f"{report.rate(_get(r, engine))} / {report.rate(_get(r, ENGINE['auto']))}; the "
+                                f"module's binding costs {binding} µs/call beside, module {name} "
+                                f"{report.ratio(_per(_get(r, module), _get(r, MKLDNN)))}×"))
+    for r in records:
+        lines.append(_check(f"int8 / quantize_dynamic, module, T={r['T']}, {r['threads']} thr",
+                            _per(_get(r, MKLDNN_INT8), _get(r, QDYN)), INT8_VS_QDYN_TARGET,
+                            f"{report.rate(_get(r, MKLDNN_INT8))} / {report.rate(_get(r, QDYN))}"))
+    for (steps, cores_key), bound in SEED_RATIOS.items():
+        threads = ALL_CORES if cores_key == "all" else cores_key
+        if cores_key == "all" and ALL_CORES == 1:
+            continue
+        r = _row(records, steps, threads) or {}
+        bf16, int8 = (_per(_get(r, c), _get(r, ORIGINAL)) for c in (MKLDNN_BF16, MKLDNN_INT8))
+        best = max((v for v in (bf16, int8) if v is not None), default=None)
+        lines.append(_check(f"bf16 or int8 / original fp32 (seed ratio), module, T={steps}, {threads} thr",
+                            best, bound, f"bf16 {report.ratio(bf16)}, int8 {report.ratio(int8)}; fp32 "
+                            f"{report.ratio(_per(_get(r, MKLDNN), _get(r, ORIGINAL)))}"))
+    return lines
+
+
+def accuracy_section(out):
+    """bench/accuracy.py's table (two child processes, ~15 s): the error of every mode and reduced
+    precision against fp32 torch.nn, natively and on the fallback ISA; also written to <out>/accuracy.md."""
+    print("== Accuracy of bf16 and int8 against fp32 torch.nn (bench/accuracy.py)", flush=True)
+    started = time.monotonic()
+    text = accuracy.markdown()
+    (out / "accuracy.md").write_text(text)
+    print(f"   {time.monotonic() - started:.0f} s, wrote {out}/accuracy.md", flush=True)
+    return ["", "## Accuracy of the reduced precisions against fp32 torch.nn (issue 12)", "", text]
 
 
 def ceiling(bench, l2_bytes):
@@ -522,6 +743,8 @@ def main():
     sections += ["", ort_note(ort, THREADS)]
     for group in seed:
         sections += group_section(bench, group, args.out)
+    if seed:
+        sections += accuracy_section(args.out)
     sections += real_traffic(bench, args.out)
     for group in extra:
         sections += group_section(bench, group, args.out)
@@ -529,7 +752,8 @@ def main():
     text = "\n".join(sections) + "\n"
     (args.out / "bench.md").write_text(text)
     print("\n" + text, flush=True)
-    print(f"Total {time.monotonic() - started:.0f} s; wrote {args.out}/bench.md and "
+    print(f"Total {time.monotonic() - started:.0f} s; wrote {args.out}/bench.md"
+          f"{', accuracy.md' if seed else ''} and "
           f"{', '.join(f'{name}.csv/.png' for name in [*(g.name for g in groups), 'traffic'])}", flush=True)
 
 

@@ -3,7 +3,8 @@
 // FusedKernel picking the inner product its weights' precision and the CPU's features (kernel_isa.hpp) call for.
 //   avx512_core       fp32 (FMA), and the emulations ref_Bf16Product, ref_Int8Product
 //   avx512_core_bf16  Bf16Product (VDPBF16PS), where it is faster than ref_Bf16Product (measured below)
-//   avx512_core_amx   bf16's input projection on AMX tiles (amx_projection.hpp), its steps as above
+//   avx512_core_amx   every bf16 or int8 product on AMX tiles (amx_product.hpp), on the operands of
+//                     Bf16Product or Int8Product
 //   avx512_core_vnni  Int8Product (VPDPBUSD)
 #include "vector_math.hpp" // first: it includes <immintrin.h> (see there)
 
@@ -142,8 +143,9 @@ bool bf16_steps_native() {
 
 Isa fused_isa(Precision precision) {
     const Isa isa = isa_for(precision);
+    if (isa == Isa::avx512_core_amx && amx_available(precision)) return isa;
+    if (precision == Precision::int8) return isa == Isa::avx512_core_amx ? Isa::avx512_core_vnni : isa;
     if (precision != Precision::bf16) return isa;
-    if (isa == Isa::avx512_core_amx && amx_bf16_available()) return isa;
     return bf16_steps_native() ? Isa::avx512_core_bf16 : Isa::avx512_core;
 }
 
@@ -170,6 +172,8 @@ void FusedKernel::execute(const StepShape& shape, const RnnCallArgs& args, Works
             avx512_core_bf16::run<Bf16Product>(view<Bf16Product>(r, d), d, reverse_, shape, args, workspace);
         else
             avx512_core::run<ref_Bf16Product>(view<ref_Bf16Product>(r, d), d, reverse_, shape, args, workspace);
+    } else if (isa_ == Isa::avx512_core_amx) {
+        avx512_core_vnni::run<Int8Product, true>(view<Int8Product>(r, d), d, reverse_, shape, args, workspace);
     } else if (isa_ == Isa::avx512_core_vnni) {
         avx512_core_vnni::run<Int8Product>(view<Int8Product>(r, d), d, reverse_, shape, args, workspace);
     } else {

@@ -48,7 +48,9 @@ Isa isa_for(Precision precision) {
             if (at_most(Isa::avx512_core_bf16, cap)) return Isa::avx512_core_bf16;
             break;
         case Precision::int8:
-            if (__builtin_cpu_supports("avx512vnni") && at_most(Isa::avx512_core_vnni, cap)) return Isa::avx512_core_vnni;
+            if (!__builtin_cpu_supports("avx512vnni")) break;
+            if (__builtin_cpu_supports("amx-int8") && at_most(Isa::avx512_core_amx, cap)) return Isa::avx512_core_amx;
+            if (at_most(Isa::avx512_core_vnni, cap)) return Isa::avx512_core_vnni;
             break;
         case Precision::fp32: break;
     }

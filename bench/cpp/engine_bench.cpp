@@ -4,8 +4,12 @@
 // the engine adds (or saves, by its choice of weights format) around oneDNN.
 //
 //   engine_bench --mode lstm|gru|rnn --T 15 --batch 1 --input 250 --hidden 200 [--lengths 3,17,...]
-//                [--seconds 0.3 --repeats 7 --warmup 0.3]
+//                [--precision fp32|bf16|int8] [--seconds 0.3 --repeats 7 --warmup 0.3]
 //   threads: OMP_NUM_THREADS; implementation: MKLDNN_RNN_IMPL (auto when unset), read by pack().
+//
+// --precision bf16|int8 packs the same fp32 weights with EngineOptions::precision (rounded to bf16, or
+// quantized per output row to int8, by pack()); input and outputs stay fp32. The result line names the
+// inner products' instructions (kernel_isa), which MKLDNN_RNN_MAX_ISA caps.
 //
 // --lengths gives each sequence its valid length (PackedSequence semantics); run_bench.py passes the
 // same draw to the Python module it compares with.
@@ -16,6 +20,13 @@
 #include "mkldnn_rnn/mkldnn_rnn.hpp"
 
 namespace {
+
+mkldnn_rnn::Precision parse_precision(const std::string& precision) {
+    if (precision == "fp32") return mkldnn_rnn::Precision::fp32;
+    if (precision == "bf16") return mkldnn_rnn::Precision::bf16;
+    if (precision == "int8") return mkldnn_rnn::Precision::int8;
+    throw std::runtime_error("--precision: expected fp32, bf16 or int8, got " + precision);
+}
 
 mkldnn_rnn::Mode parse_mode(const std::string& mode) {
     if (mode == "lstm") return mkldnn_rnn::Mode::LSTM;
@@ -41,6 +52,7 @@ std::vector<int64_t> parse_lengths(const std::string& text, long batch, long ste
 void run(bench::Flags& flags) {
     const bench::Shape shape(flags);
     const std::string lengths_text = flags.get("lengths", std::string());
+    const mkldnn_rnn::Precision precision = parse_precision(flags.get("precision", std::string("fp32")));
     const bench::Protocol protocol(flags);
     flags.check_all_used();
 
@@ -56,7 +68,16 @@ void run(bench::Flags& flags) {
     const auto w_hh = bench::random_floats(rows * shape.hidden, scale, 2);
     const auto b_ih = bench::random_floats(rows, scale, 3);
     const auto b_hh = bench::random_floats(rows, scale, 4);
-    const auto model = mkldnn_rnn::PackedRnn::pack(config, {{w_ih.data(), w_hh.data(), b_ih.data(), b_hh.data()}});
+    if (precision != mkldnn_rnn::Precision::fp32 && std::string(mkldnn_rnn::kernel_isa(precision)) == "none") {
+        // pack() refuses reduced precision without AVX-512: run_bench.py leaves the cell empty, saying why.
+        std::printf("{\"unavailable\": \"%s needs AVX-512\", \"threads\": %d}\n",
+                    mkldnn_rnn::precision_name(precision), omp_get_max_threads());
+        return;
+    }
+    mkldnn_rnn::EngineOptions options;
+    options.precision = precision;
+    const auto model =
+        mkldnn_rnn::PackedRnn::pack(config, {{w_ih.data(), w_hh.data(), b_ih.data(), b_hh.data()}}, options);
 
     const auto input = bench::random_floats(shape.steps * shape.batch * shape.input, 1.0f, 5);
     const auto lengths = parse_lengths(lengths_text, shape.batch, shape.steps);
@@ -76,6 +97,8 @@ void run(bench::Flags& flags) {
     auto fields = shape.fields();
     fields.insert(fields.end(), {{"bench", bench::quoted("engine")},
                                  {"impl", bench::quoted(impl && *impl ? impl : "auto")},
+                                 {"precision", bench::quoted(mkldnn_rnn::precision_name(model->precision()))},
+                                 {"isa", bench::quoted(mkldnn_rnn::kernel_isa(precision))},
                                  {"lengths", bench::quoted(lengths_text.empty() ? "full" : lengths_text)}});
     bench::print_result(rate, fields);
 }

@@ -846,7 +846,10 @@ TEST(ReducedPrecision, KernelIsa) {
     ASSERT_TRUE(cpu_has("avx512f") && cpu_has("avx512bw")) << "these tests need AVX-512";
     const char* cap_env = std::getenv("MKLDNN_RNN_MAX_ISA");
     const int cap = cap_env && *cap_env ? isa_rank(cap_env) : 99;
-    const std::string int8 = cpu_has("avx512_vnni") && cap >= 1 ? "avx512_core_vnni" : "avx512_core";
+    // int8: AMX where the CPU has it and the cap allows (Linux >= 5.16 grants the tiles), else VNNI.
+    const std::string int8 = cpu_has("amx_int8") && cpu_has("avx512_vnni") && cap >= 3 ? "avx512_core_amx"
+                             : cpu_has("avx512_vnni") && cap >= 1                  ? "avx512_core_vnni"
+                                                                                   : "avx512_core";
     // bf16: AMX where the CPU has it and the cap allows (Linux >= 5.16 grants the tiles); else VDPBF16PS
     // where the CPU has it, unless the core's one-off timing of the two (src/fused_dispatch.cpp,
     // vdpbf16ps_is_faster) found the FMA emulation faster: either is allowed then, and
