@@ -18,12 +18,12 @@ from .cells import MkldnnGRUCell, MkldnnLSTMCell, MkldnnRNNCell  # noqa: E402
 from .convert import to_mkldnn  # noqa: E402
 from .rnn import MkldnnGRU, MkldnnLSTM, MkldnnRNN  # noqa: E402
 from .serialization import load  # noqa: E402
-from .tuning import decisions, tune  # noqa: E402
+from .tuning import decisions, kernel_isa, tune  # noqa: E402
 from . import _torch_mkldnn_pickling  # noqa: E402,F401  (registers copyreg reducers)
 
 from ._version import __version__  # noqa: E402  (CMakeLists.txt's project VERSION)
 __all__ = [
-    "to_mkldnn", "load", "tune", "decisions",
+    "to_mkldnn", "load", "tune", "decisions", "kernel_isa",
     "MkldnnLSTM", "MkldnnGRU", "MkldnnRNN", "MkldnnLSTMCell", "MkldnnGRUCell", "MkldnnRNNCell",
     "MkldnnLinear", "MkldnnConv1d", "MkldnnConv2d", "MkldnnConv3d", "MkldnnBatchNorm", "MkldnnPrelu",
 ]

@@ -538,7 +538,7 @@ def test_forced_fallback_parity(python, child_env, tmp_path):
     script = textwrap.dedent(f"""
         import torch
         import mkldnn_rnn
-        isa = [torch.ops.mkldnn_rnn.kernel_isa(p) for p in ("bf16", "int8")]
+        isa = [mkldnn_rnn.kernel_isa(p) for p in ("bf16", "int8")]
         assert isa == ["avx512_core", "avx512_core"], isa
         results = {{}}
 
@@ -661,3 +661,14 @@ def test_corrupt_version_3_states():
     for bad, message in cases:
         with pytest.raises(RuntimeError, match=message):
             setstate(tuple(bad))
+
+
+def test_kernel_isa_names_what_runs():
+    """mkldnn_rnn.kernel_isa is the op's answer, and an ISA the CPU has (the forced-fallback child above
+    checks that MKLDNN_RNN_MAX_ISA lowers it)."""
+    flags = open("/proc/cpuinfo").read().split("flags", 1)[1].split("\n", 1)[0].split()
+    expected_int8 = "avx512_core_amx" if "amx_int8" in flags else "avx512_core_vnni" if "avx512_vnni" in flags else "avx512_core"
+    assert mkldnn_rnn.kernel_isa("int8") == torch.ops.mkldnn_rnn.kernel_isa("int8") == expected_int8
+    assert mkldnn_rnn.kernel_isa("fp32") == "avx512_core"
+    if "amx_bf16" in flags:
+        assert mkldnn_rnn.kernel_isa("bf16") == "avx512_core_amx"
