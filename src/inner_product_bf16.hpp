@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "inner_product_f32.hpp"
 #include "reduced_weights.hpp"
 #include "vector_math.hpp"
 
@@ -62,19 +63,15 @@ MKLDNN_RNN_AVX512 inline const float* prepare_floats(const float* row, int64_t K
 
 } // namespace bf16
 
-struct Bf16Product {
+struct Bf16Product : FloatSums {
     static constexpr int64_t kGroup = 2;
     static constexpr int kWeightRegisters = 1; // per gate
     using Weight = uint16_t;
-    using Sum = __m512;
     using Matrix = bf16::Matrix;
     using Operand = const uint32_t*;
     static constexpr bool kConverts = true;
     static constexpr std::size_t operand_bytes(int64_t K) { return bf16::pair_bytes(K); }
     static Operand prepare(const float* row, int64_t K, void* buffer) { return bf16::prepare_pairs(row, K, buffer); }
-    MKLDNN_RNN_AVX512 static Sum start(__m512 acc) { return acc; }
-    MKLDNN_RNN_AVX512 static Sum zero() { return _mm512_setzero_ps(); }
-    MKLDNN_RNN_AVX512 static Sum add(Sum a, Sum b) { return _mm512_add_ps(a, b); }
     MKLDNN_RNN_AVX512 static __m512i load(const Weight* w) { return _mm512_load_si512(w); }
     MKLDNN_RNN_AVX512 static __m512i broadcast(Operand x, int64_t group) {
         return _mm512_set1_epi32(static_cast<int>(x[group]));
@@ -82,14 +79,12 @@ struct Bf16Product {
     MKLDNN_RNN_AVX512_BF16 static Sum madd(Sum sum, __m512i w, __m512i x) {
         return _mm512_dpbf16_ps(sum, reinterpret_cast<__m512bh&>(x), reinterpret_cast<__m512bh&>(w));
     }
-    MKLDNN_RNN_AVX512 static __m512 finish(__m512, Sum sum, const Matrix&, int64_t, Operand) { return sum; }
 };
 
-struct ref_Bf16Product {
+struct ref_Bf16Product : FloatSums {
     static constexpr int64_t kGroup = 2;
     static constexpr int kWeightRegisters = 2;
     using Weight = uint16_t;
-    using Sum = __m512;
     using Matrix = bf16::Matrix;
     using Operand = const float*;
     struct Pair { // the even and odd k of a group, widened to fp32
@@ -98,9 +93,6 @@ struct ref_Bf16Product {
     static constexpr bool kConverts = true;
     static constexpr std::size_t operand_bytes(int64_t K) { return bf16::float_bytes(K); }
     static Operand prepare(const float* row, int64_t K, void* buffer) { return bf16::prepare_floats(row, K, buffer); }
-    MKLDNN_RNN_AVX512 static Sum start(__m512 acc) { return acc; }
-    MKLDNN_RNN_AVX512 static Sum zero() { return _mm512_setzero_ps(); }
-    MKLDNN_RNN_AVX512 static Sum add(Sum a, Sum b) { return _mm512_add_ps(a, b); }
     MKLDNN_RNN_AVX512 static Pair load(const Weight* w) {
         const __m512i pairs = _mm512_load_si512(w);
         return {_mm512_castsi512_ps(_mm512_slli_epi32(pairs, 16)),
@@ -112,7 +104,6 @@ struct ref_Bf16Product {
     MKLDNN_RNN_AVX512 static Sum madd(Sum sum, const Pair& w, const Pair& x) {
         return _mm512_fmadd_ps(w.even, x.even, _mm512_fmadd_ps(w.odd, x.odd, sum));
     }
-    MKLDNN_RNN_AVX512 static __m512 finish(__m512, Sum sum, const Matrix&, int64_t, Operand) { return sum; }
 };
 
 } // namespace mkldnn_rnn::detail

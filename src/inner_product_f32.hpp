@@ -15,11 +15,21 @@
 
 namespace mkldnn_rnn::detail {
 
-struct F32Product {
+// The sums of the fp32 and bf16 products: fp32 vectors that start from the pre-activations themselves,
+// so finish() has nothing to add.
+struct FloatSums {
+    using Sum = __m512;
+    MKLDNN_RNN_AVX512 static Sum start(__m512 acc) { return acc; }
+    MKLDNN_RNN_AVX512 static Sum zero() { return _mm512_setzero_ps(); }
+    MKLDNN_RNN_AVX512 static Sum add(Sum a, Sum b) { return _mm512_add_ps(a, b); }
+    template <class Matrix, class Operand>
+    MKLDNN_RNN_AVX512 static __m512 finish(__m512, Sum sum, const Matrix&, int64_t, const Operand&) { return sum; }
+};
+
+struct F32Product : FloatSums {
     static constexpr int64_t kGroup = 1; // k per lane of one weight vector
     static constexpr int kWeightRegisters = 1; // per gate of a k group
     using Weight = float;
-    using Sum = __m512;
     struct Matrix {
         const float* values;
     };
@@ -28,15 +38,9 @@ struct F32Product {
 
     static constexpr std::size_t operand_bytes(int64_t) { return 0; }
     static Operand prepare(const float* row, int64_t, void*) { return row; }
-
-    // Sums start from the pre-activations themselves, so finish() has nothing to add.
-    MKLDNN_RNN_AVX512 static Sum start(__m512 acc) { return acc; }
-    MKLDNN_RNN_AVX512 static Sum zero() { return _mm512_setzero_ps(); }
-    MKLDNN_RNN_AVX512 static Sum add(Sum a, Sum b) { return _mm512_add_ps(a, b); }
     MKLDNN_RNN_AVX512 static __m512 load(const Weight* w) { return _mm512_load_ps(w); }
     MKLDNN_RNN_AVX512 static __m512 broadcast(Operand x, int64_t k) { return _mm512_set1_ps(x[k]); }
     MKLDNN_RNN_AVX512 static Sum madd(Sum sum, __m512 w, __m512 x) { return _mm512_fmadd_ps(w, x, sum); }
-    MKLDNN_RNN_AVX512 static __m512 finish(__m512, Sum sum, const Matrix&, int64_t, Operand) { return sum; }
 };
 
 } // namespace mkldnn_rnn::detail

@@ -128,24 +128,28 @@ void quantize_rows(const float* w, int64_t rows, int64_t cols, int8_t* values, f
     }
 }
 
-ReducedWeights bf16_from_torch(const LayerDims& d, const LayerWeights& w) {
+namespace {
+
+// A reduced copy of one (layer, direction) from torch.nn's arrays, each matrix made by `matrix`.
+template <typename Layer, typename MakeMatrix>
+ReducedWeights reduced_from_torch(const LayerDims& d, Precision precision, const Layer& w, MakeMatrix&& matrix) {
     ReducedWeights r;
-    r.precision = Precision::bf16;
-    r.layer = bf16_matrix(layer_matrix(d), w.weight_ih);
-    r.iter = bf16_matrix(iter_matrix(d), w.weight_hh);
-    if (d.P > 0) r.projection = bf16_matrix(projection_matrix(d), w.weight_hr);
+    r.precision = precision;
+    r.layer = matrix(layer_matrix(d), w.weight_ih);
+    r.iter = matrix(iter_matrix(d), w.weight_hh);
+    if (d.P > 0) r.projection = matrix(projection_matrix(d), w.weight_hr);
     set_biases(d, w.bias_ih, w.bias_hh, &r);
     return r;
 }
 
+} // namespace
+
+ReducedWeights bf16_from_torch(const LayerDims& d, const LayerWeights& w) {
+    return reduced_from_torch(d, Precision::bf16, w, bf16_matrix);
+}
+
 ReducedWeights int8_from_torch(const LayerDims& d, const Int8LayerWeights& w) {
-    ReducedWeights r;
-    r.precision = Precision::int8;
-    r.layer = int8_matrix(layer_matrix(d), w.weight_ih);
-    r.iter = int8_matrix(iter_matrix(d), w.weight_hh);
-    if (d.P > 0) r.projection = int8_matrix(projection_matrix(d), w.weight_hr);
-    set_biases(d, w.bias_ih, w.bias_hh, &r);
-    return r;
+    return reduced_from_torch(d, Precision::int8, w, int8_matrix);
 }
 
 void torch_matrices_from_reduced(const LayerDims& d, const ReducedWeights& r, const MutableLayerWeights& out) {

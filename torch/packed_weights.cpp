@@ -191,14 +191,18 @@ c10::intrusive_ptr<PackedWeights> PackedWeights::from_int8(const std::string& mo
     std::vector<at::Tensor> held;
     held.reserve(weights.size() + scales.size());
     int64_t k = 0, s = 0;
-    auto matrix = [&](const char* role, c10::IntArrayRef sizes) -> Int8Matrix {
+    // weights[k], checked, as the core reads it (held for the length of pack()).
+    auto next_weight = [&](const char* role, c10::IntArrayRef sizes, at::ScalarType dtype) -> const at::Tensor& {
         const at::Tensor& w = weights[k];
         const Arg arg{kFromInt8, "weights", k++, role};
         check_defined(arg, w);
-        check_dtype(arg, w, at::kChar);
+        check_dtype(arg, w, dtype);
         check_weight(arg, w, sizes);
         held.push_back(contiguous_data(w.detach()));
-        const int8_t* values = held.back().data_ptr<int8_t>();
+        return held.back();
+    };
+    auto matrix = [&](const char* role, c10::IntArrayRef sizes) -> Int8Matrix {
+        const int8_t* values = next_weight(role, sizes, at::kChar).data_ptr<int8_t>();
 
         const at::Tensor& scale = scales[s];
         const Arg scale_arg{kFromInt8, "scales", s++, role};
@@ -213,13 +217,7 @@ c10::intrusive_ptr<PackedWeights> PackedWeights::from_int8(const std::string& mo
         return {values, row_scales};
     };
     auto vector = [&](const char* role, c10::IntArrayRef sizes) -> const float* {
-        const at::Tensor& b = weights[k];
-        const Arg arg{kFromInt8, "weights", k++, role};
-        check_defined(arg, b);
-        check_dtype(arg, b, at::kFloat);
-        check_weight(arg, b, sizes);
-        held.push_back(contiguous_data(b.detach()));
-        return held.back().data_ptr<float>();
+        return next_weight(role, sizes, at::kFloat).data_ptr<float>();
     };
     const std::vector<Int8LayerWeights> layers = flat_weights<Int8LayerWeights>(config, matrix, vector);
     return c10::make_intrusive<PackedWeights>(translate_core_errors(

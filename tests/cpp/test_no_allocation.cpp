@@ -173,6 +173,30 @@ struct Sequence {
           hn(h0.size()), cn(c0.size()) {}
 };
 
+// Lengths in [1, steps], a different one per sequence.
+std::vector<int64_t> lengths_of(int64_t batch, int64_t steps) {
+    std::vector<int64_t> lengths;
+    for (int64_t n = 0; n < batch; ++n) lengths.push_back(1 + (n * 7 + 3) % steps);
+    return lengths;
+}
+
+SequenceInput padded_input(const RnnConfig& c, const Sequence& s, int64_t steps, int64_t batch, bool batch_first,
+                           const int64_t* lengths) {
+    SequenceInput in;
+    in.input = s.x.data();
+    in.seq_len = steps;
+    in.batch = batch;
+    in.layout = batch_first ? SequenceLayout::batch_first : SequenceLayout::time_major;
+    in.h0 = s.h0.data();
+    in.c0 = c.mode == Mode::LSTM ? s.c0.data() : nullptr;
+    in.lengths = lengths;
+    return in;
+}
+
+SequenceOutput outputs_of(const RnnConfig& c, Sequence& s) {
+    return {s.out.data(), s.hn.data(), c.mode == Mode::LSTM ? s.cn.data() : nullptr};
+}
+
 TEST(NoAllocation, CountingHookSeesAllocations) {
     // The hook must be live, or every other test here would pass vacuously.
     const Counts c = count_allocations([] { std::vector<float> v(1000); EXPECT_EQ(v.size(), 1000u); });
@@ -206,17 +230,9 @@ TEST(NoAllocation, ForwardAcrossConfigurations) {
     for (const Case& k : cases) {
         Model model(k.config, k.format);
         Sequence s(k.config, k.steps, k.batch);
-        std::vector<int64_t> lengths;
-        for (int64_t n = 0; n < k.batch; ++n) lengths.push_back(1 + (n * 7 + 3) % k.steps);
-        SequenceInput in;
-        in.input = s.x.data();
-        in.seq_len = k.steps;
-        in.batch = k.batch;
-        in.layout = k.batch_first ? SequenceLayout::batch_first : SequenceLayout::time_major;
-        in.h0 = s.h0.data();
-        in.c0 = k.config.mode == Mode::LSTM ? s.c0.data() : nullptr;
-        in.lengths = k.lengths ? lengths.data() : nullptr;
-        const SequenceOutput out{s.out.data(), s.hn.data(), k.config.mode == Mode::LSTM ? s.cn.data() : nullptr};
+        const std::vector<int64_t> lengths = lengths_of(k.batch, k.steps);
+        const SequenceInput in = padded_input(k.config, s, k.steps, k.batch, k.batch_first, k.lengths ? lengths.data() : nullptr);
+        const SequenceOutput out = outputs_of(k.config, s);
         expect_steady_state_allocation_free(k.name, k.format == WeightsFormat::fused,
                                             [&] { model.packed->forward(in, out); });
     }
@@ -319,17 +335,11 @@ void reduced_precision_cases() {
                 const std::string name = std::string(precision_name(precision)) + " " + weights_format_name(format) + " " + k.name;
                 Model model(k.config, format, precision);
                 Sequence s(k.config, k.steps, k.batch);
-                std::vector<int64_t> lengths, batch_sizes(static_cast<size_t>(k.steps), 0);
-                for (int64_t n = 0; n < k.batch; ++n) lengths.push_back(1 + (n * 7 + 3) % k.steps);
-                SequenceInput in;
-                in.input = s.x.data();
-                in.seq_len = k.steps;
-                in.batch = k.batch;
-                in.layout = k.batch_first ? SequenceLayout::batch_first : SequenceLayout::time_major;
-                in.h0 = s.h0.data();
-                in.c0 = k.config.mode == Mode::LSTM ? s.c0.data() : nullptr;
-                in.lengths = k.lengths ? lengths.data() : nullptr;
-                const SequenceOutput out{s.out.data(), s.hn.data(), k.config.mode == Mode::LSTM ? s.cn.data() : nullptr};
+                const std::vector<int64_t> lengths = lengths_of(k.batch, k.steps);
+                std::vector<int64_t> batch_sizes(static_cast<size_t>(k.steps), 0);
+                const SequenceInput in =
+                        padded_input(k.config, s, k.steps, k.batch, k.batch_first, k.lengths ? lengths.data() : nullptr);
+                const SequenceOutput out = outputs_of(k.config, s);
                 expect_steady_state_allocation_free(name.c_str(), true, [&] { model.packed->forward(in, out); });
                 // A PackedSequence of the same rows (every sequence T long: batch_sizes all N).
                 std::fill(batch_sizes.begin(), batch_sizes.end(), k.batch);

@@ -331,6 +331,19 @@ struct RpCase {
 };
 
 // A padded batch with lengths as a PackedSequence: sequences sorted by length (stable, longest first).
+// States [states][N][width] with their rows in the packed (sorted) order: row j is sequence order[j].
+template <typename T>
+std::vector<T> packed_order(const std::vector<T>& v, int64_t states, int64_t N, int64_t width,
+                            const std::vector<int64_t>& order) {
+    std::vector<T> out;
+    for (int64_t s = 0; s < states && !v.empty(); ++s)
+        for (int64_t j = 0; j < N; ++j) {
+            const T* row = v.data() + (s * N + order[j]) * width;
+            out.insert(out.end(), row, row + width);
+        }
+    return out;
+}
+
 struct Packed {
     std::vector<int64_t> order, batch_sizes;
     std::vector<float> input, h0, c0;
@@ -355,19 +368,8 @@ Packed pack_sequence(const EngineCase& c, const CaseData& d) {
         p.batch_sizes.push_back(b);
         p.rows += b;
     }
-    const int64_t states = cfg.num_layers * cfg.num_directions();
-    const auto reorder = [&](const std::vector<float>& v, int64_t width) {
-        std::vector<float> out;
-        if (v.empty()) return out;
-        for (int64_t s = 0; s < states; ++s)
-            for (int64_t j = 0; j < c.N; ++j) {
-                const float* r = v.data() + (s * c.N + p.order[j]) * width;
-                out.insert(out.end(), r, r + width);
-            }
-        return out;
-    };
-    p.h0 = reorder(d.h0, cfg.output_size());
-    p.c0 = reorder(d.c0, cfg.hidden_size);
+    p.h0 = packed_order(d.h0, cfg.num_layers * cfg.num_directions(), c.N, cfg.output_size(), p.order);
+    p.c0 = packed_order(d.c0, cfg.num_layers * cfg.num_directions(), c.N, cfg.hidden_size, p.order);
     return p;
 }
 
@@ -383,18 +385,8 @@ ReferenceResult to_packed(const EngineCase& c, const Packed& p, const ReferenceR
             const double* row = r.output.data() + (bf ? n * c.T + static_cast<int64_t>(t) : static_cast<int64_t>(t) * c.N + n) * W;
             out.output.insert(out.output.end(), row, row + W);
         }
-    const int64_t states = cfg.num_layers * cfg.num_directions();
-    const auto reorder = [&](const std::vector<double>& v, int64_t width) {
-        std::vector<double> o;
-        for (int64_t s = 0; s < states && !v.empty(); ++s)
-            for (int64_t j = 0; j < c.N; ++j) {
-                const double* row = v.data() + (s * c.N + p.order[j]) * width;
-                o.insert(o.end(), row, row + width);
-            }
-        return o;
-    };
-    out.h_n = reorder(r.h_n, cfg.output_size());
-    out.c_n = reorder(r.c_n, cfg.hidden_size);
+    out.h_n = packed_order(r.h_n, cfg.num_layers * cfg.num_directions(), c.N, cfg.output_size(), p.order);
+    out.c_n = packed_order(r.c_n, cfg.num_layers * cfg.num_directions(), c.N, cfg.hidden_size, p.order);
     return out;
 }
 
