@@ -212,8 +212,11 @@ def test_cmake_package_version_file(tmp_path):
     needs_build()
     version_file = BUILD_DIR / "cmake" / "mkldnn_rnnConfigVersion.cmake"
     script = tmp_path / "probe.cmake"
+    # 0.x: a release is compatible with requests for its own minor version only (SameMinorVersion).
+    major, minor = (int(part) for part in cmake_version().split(".")[:2])
+    same_minor, next_minor = f"{major}.{minor}", f"{major}.{minor + 1}"
     script.write_text(textwrap.dedent(f"""
-        foreach(wanted 0.1 {cmake_version()} 0.2 1.0)
+        foreach(wanted {same_minor} {cmake_version()} {next_minor} 1.0)
           set(PACKAGE_FIND_VERSION ${{wanted}})
           string(REPLACE "." ";" _parts ${{wanted}})
           list(GET _parts 0 PACKAGE_FIND_VERSION_MAJOR)
@@ -225,8 +228,8 @@ def test_cmake_package_version_file(tmp_path):
         endforeach()
     """))
     lines = run(["cmake", "-P", script]).stderr.splitlines()
-    assert lines == ["0.1 compatible=TRUE exact=", f"{cmake_version()} compatible=TRUE exact=TRUE",
-                     "0.2 compatible=FALSE exact=", "1.0 compatible=FALSE exact="], lines
+    assert lines == [f"{same_minor} compatible=TRUE exact=", f"{cmake_version()} compatible=TRUE exact=TRUE",
+                     f"{next_minor} compatible=FALSE exact=", "1.0 compatible=FALSE exact="], lines
 
 
 def lstm_like_consumer():
