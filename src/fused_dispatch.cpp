@@ -3,8 +3,8 @@
 // FusedKernel picking the inner product its weights' precision and the CPU's features (kernel_isa.hpp) call for.
 //   avx512_core       fp32 (FMA), and the emulations ref_Bf16Product, ref_Int8Product
 //   avx512_core_bf16  Bf16Product (VDPBF16PS), where it is faster than ref_Bf16Product (measured below)
-//   avx512_core_amx   every bf16 or int8 product on AMX tiles (amx_product.hpp), on the operands of
-//                     Bf16Product or Int8Product
+//   avx512_core_amx   products of 4 rows or more on AMX tiles (amx_product.hpp): int8's all, bf16's
+//                     input projection; bf16 steps as avx512_core_bf16 or avx512_core
 //   avx512_core_vnni  Int8Product (VPDPBUSD)
 #include "vector_math.hpp" // first: it includes <immintrin.h> (see there)
 
@@ -166,8 +166,10 @@ void FusedKernel::execute(const StepShape& shape, const RnnCallArgs& args, Works
     const ReducedWeights& r = weights_.reduced(); // never dropped: the model's only copy
     if (r.precision == Precision::bf16) {
         const bool amx = isa_ == Isa::avx512_core_amx;
-        if (amx)
+        if (amx && bf16_native_steps_)
             avx512_core_bf16::run<Bf16Product, true>(view<Bf16Product>(r, d), d, reverse_, shape, args, workspace);
+        else if (amx)
+            avx512_core::run<ref_Bf16Product, true>(view<ref_Bf16Product>(r, d), d, reverse_, shape, args, workspace);
         else if (bf16_native_steps_)
             avx512_core_bf16::run<Bf16Product>(view<Bf16Product>(r, d), d, reverse_, shape, args, workspace);
         else
