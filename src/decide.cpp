@@ -15,6 +15,17 @@ ProbeResult probe(const StepKernel& fused, bool fused_held, const StepKernel& pl
     StepShape probe_shape = shape;
     probe_shape.steps = std::min(shape.steps, kProbeSteps);
     const StepKernel* candidates[2] = {&fused, &plain};
+    const auto pick = [&](double fused_s, double plain_s) {
+        if (fused_held && plain_held) return plain_s * (1.0 + policy.tie_margin) < fused_s ? WeightsFormat::plain_ldigo : WeightsFormat::fused;
+        if (fused_held) return plain_s * second_copy_speedup < fused_s ? WeightsFormat::plain_ldigo : WeightsFormat::fused;
+        return fused_s * second_copy_speedup < plain_s ? WeightsFormat::fused : WeightsFormat::plain_ldigo;
+    };
+    // Decisive: the loser's time could fall by decisive_margin without changing the winner.
+    const auto decisive = [&](double fused_s, double plain_s) {
+        const WeightsFormat w = pick(fused_s, plain_s);
+        const double shrink = 1.0 / (1.0 + policy.decisive_margin);
+        return w == (w == WeightsFormat::fused ? pick(fused_s, plain_s * shrink) : pick(fused_s * shrink, plain_s));
+    };
     double best[2] = {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
     for (const StepKernel* k : candidates) k->execute(probe_shape, args, workspace); // builds, copies, warms
     const auto start = clock::now();
@@ -25,15 +36,13 @@ ProbeResult probe(const StepKernel& fused, bool fused_held, const StepKernel& pl
             candidates[c]->execute(probe_shape, args, workspace);
             best[c] = std::min(best[c], std::chrono::duration<double>(clock::now() - t0).count());
         }
-        if (round + 1 >= policy.min_rounds
-                && std::chrono::duration<double>(clock::now() - start).count() >= policy.min_seconds)
+        const int rounds = round + 1;
+        if (rounds >= policy.decisive_rounds && decisive(best[0], best[1])) break;
+        if (rounds >= policy.min_rounds && std::chrono::duration<double>(clock::now() - start).count() >= policy.min_seconds)
             break;
     }
     const double fused_us = best[0] * 1e6, plain_us = best[1] * 1e6;
-    WeightsFormat winner;
-    if (fused_held && plain_held) winner = plain_us * (1.0 + policy.tie_margin) < fused_us ? WeightsFormat::plain_ldigo : WeightsFormat::fused;
-    else if (fused_held) winner = plain_us * second_copy_speedup < fused_us ? WeightsFormat::plain_ldigo : WeightsFormat::fused;
-    else winner = fused_us * second_copy_speedup < plain_us ? WeightsFormat::fused : WeightsFormat::plain_ldigo;
+    const WeightsFormat winner = pick(fused_us, plain_us);
     const bool slower = (winner == WeightsFormat::fused) == (fused_us > plain_us);
     char why[200];
     std::snprintf(why, sizeof why, "probe of %lld steps: fused %.1f us, plain_ldigo %.1f us%s",

@@ -7,7 +7,7 @@
 // sequence length, so the probe runs both on the first kProbeSteps steps of the class's first call (its
 // own arguments: executing again is harmless, see RnnCallArgs), each timed right after an untimed run
 // of itself (its weights back in cache), interleaved, for min_rounds..max_rounds rounds and at least
-// min_seconds. The faster wins, except that a candidate whose weights layout was not held before the
+// min_seconds, or only decisive_rounds where the winner is clear by far. The faster wins, except that a candidate whose weights layout was not held before the
 // probe (a second copy of the weights) must be second_copy_speedup times faster; on a tie within
 // tie_margin the fused kernel wins (it allocates nothing per call). Cost, once per class: a oneDNN
 // primitive of kProbeSteps steps, the copy of the weights the probe needed (dropped again if it lost
@@ -28,6 +28,10 @@ struct ProbePolicy {
     int max_rounds = 20;
     double min_seconds = 1e-3;
     double tie_margin = 0.03;
+    // A probe stops after decisive_rounds once its winner is decisive: the loser's best time could fall
+    // by decisive_margin and still lose. Two rounds, so that one interrupted run cannot decide.
+    int decisive_rounds = 2;
+    double decisive_margin = 0.2;
 };
 
 struct ProbeResult {

@@ -49,6 +49,17 @@ md bias_md(Mode mode, int64_t H) { return md({1, 1, mode == Mode::GRU ? 4 : gate
 
 int backend_max_threads() { return omp_get_max_threads(); }
 
+void warm_backend() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        // Any f32 GEMM that reaches oneDNN's JIT driver generates them all; 16 x 16 x 16 does.
+        constexpr int n = 16;
+        std::vector<float> a(n * n, 0.0f), c(n * n);
+        if (dnnl_sgemm('N', 'N', n, n, n, 1.0f, a.data(), n, a.data(), n, 0.0f, c.data(), n) != dnnl_success)
+            throw std::runtime_error("mkldnn_rnn: oneDNN's sgemm failed while generating its kernels");
+    });
+}
+
 // ---------------------------------------------------------------------------------------------------
 struct RnnPrimitive::Impl {
     // The memory objects one execution binds; handles are re-pointed per call, never reallocated.

@@ -17,6 +17,12 @@ namespace mkldnn_rnn::detail {
 // Threads the calling thread's next oneDNN execution will use (torch.set_num_threads sets it too).
 int backend_max_threads();
 
+// oneDNN generates its GEMM kernels, which its RNN primitives run on, the first time a GEMM runs in the
+// process: 67 ms on the Xeon of docs/performance.md, where making a primitive takes under 1 ms and its
+// first execution 1-3 ms. PackedRnn::pack() calls this (once per process) for models that may run on
+// oneDNN, so that model loading pays it, not the first call of a shape class.
+void warm_backend();
+
 // Everything one oneDNN RNN primitive is made for: exact steps and batch, dense sequence arguments
 // ([steps, batch, C] in, [steps, batch, O] out) and states ([batch, channels]).
 struct PrimitiveDims {

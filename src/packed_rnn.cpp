@@ -371,6 +371,7 @@ std::shared_ptr<const PackedRnn> PackedRnn::pack(const RnnConfig& config, const 
     // One copy, in the layout the model will most likely run on; the other is made if a class needs it.
     const WeightsFormat f = runnable(impl->options.weights_format);
     const bool blocked = f == WeightsFormat::fused || (f == WeightsFormat::automatic && detail::fused_kernel_available());
+    if (f != WeightsFormat::fused && impl->options.precision == Precision::fp32) detail::warm_backend();
     const int64_t D = config.num_directions();
     impl->layers.reserve(weights.size());
     for (std::size_t k = 0; k < weights.size(); ++k)

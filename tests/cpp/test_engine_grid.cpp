@@ -12,6 +12,8 @@
 //    every value of every dimension meets every value of every other one at one size or the other;
 //  * the benchmark's sizes again with the fused kernel forced: mode (LSTM with and without projection) x num_layers
 //    {1,2} x bidirectional x lengths {none, mixed} x (N,T) in {(1,17), (3,5)};
+//  * the fused kernel forced at the benchmark's sizes over every batch 1..13 (its step's row passes): mode x
+//    N, T = 6, lengths alternating {none, mixed};
 //  * in all, the initial state (given or zeros) alternates with the case index;
 //  * the weights format is `automatic`, what users run: test_engine_formats.cpp repeats the small
 //    product with each fixed format.
@@ -87,6 +89,16 @@ std::vector<EngineCase> grid() {
                             (flip / 2) % 2 ? SequenceLayout::batch_first : SequenceLayout::time_major, lengths, N, T,
                             WeightsFormat::fused);
                     }
+    // The fused step's row passes (fused_driver.hpp's RowPasses): every batch up to 13, i.e. one pass of
+    // 1-6 rows, two balanced passes and three, at 13 blocks on the threads; lengths alternate, so that
+    // the mixed ones also run the smaller batches of a packed plan's later ranges.
+    for (const auto& mode : mode_variants(large))
+        for (int64_t N = 1; N <= 13; ++N) {
+            ++flip;
+            add(large, mode, 1, false, flip % 2 == 0,
+                (flip / 2) % 2 ? SequenceLayout::batch_first : SequenceLayout::time_major,
+                N % 2 ? Lengths::mixed : Lengths::none, N, 6, WeightsFormat::fused);
+        }
     return cases;
 }
 

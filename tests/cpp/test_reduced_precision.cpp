@@ -11,7 +11,8 @@
 //    precision at I=7, H=13, P=5 (K not a multiple of 4, one partial block of 16), with bias, layout
 //    (time-major, batch-first), initial state (given, zeros) and weights format (automatic, fused)
 //    alternating; plus the benchmark's sizes (250 -> 200, P=100: 13 blocks, the last partial) over mode x
-//    layers x bidirectional x (N, T) in {(1,40), (8,7), (3,1)}. Two comparisons per case:
+//    layers x bidirectional x (N, T) in {(1,40), (8,7), (3,1)}, and over mode x N 4..13 at T=7 (the
+//    vector step's row passes). Two comparisons per case:
 //     - free-running: the reference runs on its own double state, at the "few flips" bound below;
 //     - teacher-forced (single-layer cases): each reference step starts from the engine's own previous
 //       h (reference_forward_forced), so both round the same fp32 operands and must agree to fp32
@@ -590,6 +591,10 @@ std::vector<RpCase> grid() {
                 for (bool bidir : {false, true})
                     for (auto [N, T] : {std::pair<int64_t, int64_t>{1, 40}, {8, 7}, {3, 1}})
                         add(p, large, mode, layers, bidir, N, T, static_cast<Feed>(f++ % 3));
+    // The vector step's row passes (fused_driver.hpp's RowPasses, 5 or 6 rows at most): batches 4..13.
+    for (Precision p : {Precision::bf16, Precision::int8})
+        for (const auto& mode : mode_variants(large))
+            for (int64_t N = 4; N <= 13; ++N) add(p, large, mode, 1, false, N, 7, static_cast<Feed>(f++ % 3));
     return cases;
 }
 
