@@ -3,7 +3,7 @@
 it was converted from, in the same process, on requests whose shapes change from call to call.
 
     /usr/bin/python3 bench/measure_traffic.py --section gru_stream|lstm_stream|packed|first_call \
-        --threads 2 [--calls N] [--seed 0]
+        --threads 2 [--calls N] [--seed 0] [--alone]
 
 The other cells call one shape over and over and leave its first call out, which hides what a server
 pays: every new (T, batch) is a first call. Here nothing is warmed up or tuned beforehand (a new user
@@ -37,7 +37,11 @@ torch.set_num_threads plus OMP_NUM_THREADS (set by run_bench.py); MKLDNN_RNN_IMP
 environment says (default auto) and is reported.
 
 The streams also report their request shapes (request_shapes), so that run_bench.py can serve the same
-requests to ONNX Runtime (bench/onnx_peer.py). Prints one JSON line, with measure_module.py's conventions (threads, torch, allocator, blas); any
+requests to ONNX Runtime (bench/onnx_peer.py). ORT's child serves its model alone, so --alone serves
+the same requests to ours alone, in a process of its own, as the figure ORT is divided by: no torch.nn
+call in between (on the 2-vCPU VM of docs/performance.md, torch.nn's mostly one-threaded calls between
+ours left the second vCPU idle and made ours 1.1-2x slower), no padded call in (b), and every 10th
+result checked against torch.nn after the stream. Prints one JSON line, with measure_module.py's conventions (threads, torch, allocator, blas); any
 failure is an exception and a non-zero exit status.
 """
 import argparse
@@ -55,6 +59,7 @@ import measure_module
 # measure_module.py's tolerances, checked here on every request.
 RTOL, ATOL = 1e-4, 1e-5
 WARMUP_SHAPES = 20  # (c): distinct lengths, batches 1..8 in turn, so that every batch has been served
+CHECK_EVERY = 10  # --alone: every 10th result is checked, after the stream
 
 
 def parse_args():
@@ -64,6 +69,8 @@ def parse_args():
     parser.add_argument("--calls", type=int, default=0, help="requests (or timed pairs in first_call); "
                         "0 = the section's default")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--alone", action="store_true", help="serve ours only (the ONNX Runtime comparison's "
+                        "figure), no torch.nn between calls; in (b) without the padded call")
     return parser.parse_args()
 
 
@@ -137,6 +144,25 @@ def serve(model, converted, requests):
     return fields
 
 
+def serve_alone(model, converted, requests):
+    """Serves each request to ours only (--alone, see above); every CHECK_EVERY-th result is kept and
+    checked against torch.nn after the stream. Returns the timing fields."""
+    seconds, seen, new_shape_seconds, kept = [], set(), [], []
+    with torch.inference_mode():
+        for i, (shape, x, _) in enumerate(requests):
+            elapsed, result = timed(converted, x)
+            seconds.append(elapsed)
+            if shape not in seen:
+                seen.add(shape)
+                new_shape_seconds.append(elapsed)
+            if i % CHECK_EVERY == 0:
+                kept.append((x, result))
+        for x, result in kept:
+            check(result, model(x))
+    return {"calls": len(seconds), "shapes": len(seen), "mkldnn_new_shape_s": sum(new_shape_seconds),
+            "checked": len(kept), **latencies("mkldnn", seconds)}
+
+
 def dense_requests(shapes, features, batch_first):
     """(shape, input, None) per (T, N); each input is made when its request comes, before its timing."""
     for steps, batch in shapes:
@@ -159,29 +185,29 @@ def convert(model):
 
 # --- the sections ---------------------------------------------------------------------------------
 
-def gru_stream(draw, calls):
+def gru_stream(draw, calls, serve_with):
     model = torch.nn.GRU(80, 256, num_layers=2).eval()
     shapes = [(log_uniform(draw, 10, 500), draw.randint(1, 8)) for _ in range(calls or 1000)]
     return {"workload": "nn.GRU(80, 256, num_layers=2); T log-uniform 10..500, batch 1..8, time-major",
-            "request_shapes": shapes, **serve(model, convert(model), dense_requests(shapes, 80, batch_first=False))}
+            "request_shapes": shapes, **serve_with(model, convert(model), dense_requests(shapes, 80, batch_first=False))}
 
 
-def lstm_stream(draw, calls):
+def lstm_stream(draw, calls, serve_with):
     model = torch.nn.LSTM(128, 256, num_layers=2, batch_first=True).eval()
     shapes = [(draw.randint(1, 300), draw.randint(1, 8)) for _ in range(calls or 200)]
     return {"workload": "nn.LSTM(128, 256, num_layers=2, batch_first=True); T uniform 1..300, batch 1..8",
-            "request_shapes": shapes, **serve(model, convert(model), dense_requests(shapes, 128, batch_first=True))}
+            "request_shapes": shapes, **serve_with(model, convert(model), dense_requests(shapes, 128, batch_first=True))}
 
 
-def packed(draw, calls):
+def packed(draw, calls, serve_with):
     model = torch.nn.LSTM(300, 256, bidirectional=True).eval()
     batches = [[draw.randint(3, 120) for _ in range(32)] for _ in range(calls or 30)]
     return {"workload": "nn.LSTM(300, 256, bidirectional=True); 32 sequences, lengths uniform 3..120 "
             "per call, PackedSequence (enforce_sorted=False)",
-            **serve(model, convert(model), packed_requests(batches, 300))}
+            **serve_with(model, convert(model), packed_requests(batches, 300))}
 
 
-def first_call(draw, calls):
+def first_call(draw, calls, serve_with):  # times its own calls: serve_with is not used
     model = torch.nn.GRU(80, 256, num_layers=2).eval()
     converted = convert(model)
     warmup, lengths = [], set()
@@ -214,6 +240,7 @@ def first_call(draw, calls):
 
 
 SECTIONS = {"gru_stream": gru_stream, "lstm_stream": lstm_stream, "packed": packed, "first_call": first_call}
+ALONE_SECTIONS = ("gru_stream", "lstm_stream", "packed")
 
 
 def main():
@@ -221,7 +248,10 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     start = time.perf_counter()
-    result = {"section": args.section, **SECTIONS[args.section](random.Random(args.seed), args.calls)}
+    if args.alone and args.section not in ALONE_SECTIONS:
+        raise SystemExit(f"--alone: expected a section in {sorted(ALONE_SECTIONS)}, got {args.section}")
+    result = {"section": args.section, "alone": args.alone,
+              **SECTIONS[args.section](random.Random(args.seed), args.calls, serve_alone if args.alone else serve)}
     libraries = measure_module.loaded_libraries()
     result.update(
         seconds=time.perf_counter() - start, seed=args.seed, threads=torch.get_num_threads(),

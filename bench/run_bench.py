@@ -322,13 +322,14 @@ TRAFFIC_TABLE = [
     ("mkldnn p50 ms", _traffic_cell("mkldnn_p50_ms")), ("mkldnn p99 ms", _traffic_cell("mkldnn_p99_ms")),
     ("mkldnn s in first calls of a shape", _traffic_cell("mkldnn_new_shape_s")),
     ("ORT s", _traffic_cell("ort_total_s")), ("ORT p99 ms", _traffic_cell("ort_p99_ms")),
-    ("ORT / mkldnn", lambda r: report.ratio(_per(r.get("ort_total_s"), r.get("mkldnn_total_s")))),
+    ("mkldnn alone s", _traffic_cell("mkldnn_alone_total_s")), ("mkldnn alone p99 ms", _traffic_cell("mkldnn_alone_p99_ms")),
+    ("ORT / mkldnn alone", _traffic_cell("ort_ratio", report.ratio)),
     ("packed / padded (mkldnn s)", _with_times("packed_vs_padded", "mkldnn_total_s", "mkldnn_padded_total_s", "s")),
     ("new / seen length (median ms)", _with_times("new_vs_seen", "new_p50_ms", "seen_p50_ms", "ms")),
     ("process s", _traffic_cell("seconds")),
 ]
 # The chart's bars: one ratio per row (the y axis is logarithmic, so the three scales sit together).
-TRAFFIC_CHART = {"original / mkldnn (total time)": "ratio", "ORT / mkldnn (total time)": "ort_ratio", "mkldnn packed / padded (total time)": "packed_vs_padded",
+TRAFFIC_CHART = {"original / mkldnn (total time)": "ratio", "ORT / mkldnn alone (total time)": "ort_ratio", "mkldnn packed / padded (total time)": "packed_vs_padded",
                  "first call: new / seen length (median)": "new_vs_seen"}
 
 
@@ -485,14 +486,20 @@ class Bench:
         print(f"{result['calls']} calls, {summary}  {result['seconds']:.1f} s", flush=True)
         shapes = result.pop("request_shapes", None)
         if row.ort_model and shapes:
-            # The same requests, in their own Node process (ORT cannot share ours), on the same threads.
+            # The same requests, in their own Node process (ORT cannot share ours), on the same threads;
+            # and ours alone in a process of its own, as ORT is (measure_traffic.py --alone).
             ort = onnx_peer.stream(self.ort, row.ort_model, shapes, ALL_CORES)
             if ort is None:
                 print(f"    ONNX Runtime: missing: {self.ort}", flush=True)
             else:
+                alone = runner.run_child(self.argv(TRAFFIC_PROGRAM, ["--section", row.section, "--threads", str(ALL_CORES),
+                                                                     "--alone"]),
+                                         threads=ALL_CORES, impl=impl, extra_env=TRAFFIC_ENV, timeout=TRAFFIC_TIMEOUT)
                 result.update(ort_total_s=ort["total_s"], ort_p50_ms=ort["p50_ms"], ort_p99_ms=ort["p99_ms"],
-                              ort_ratio=ort["total_s"] / result["mkldnn_total_s"])
-                print(f"    ONNX Runtime: {ort['total_s']:.1f} s, ORT/mkldnn {result['ort_ratio']:.2f}", flush=True)
+                              mkldnn_alone_total_s=alone["mkldnn_total_s"], mkldnn_alone_p99_ms=alone["mkldnn_p99_ms"],
+                              ort_ratio=ort["total_s"] / alone["mkldnn_total_s"])
+                print(f"    ONNX Runtime: {ort['total_s']:.1f} s; mkldnn_rnn alone {alone['mkldnn_total_s']:.1f} s; "
+                      f"ORT/mkldnn {result['ort_ratio']:.2f}", flush=True)
         return {"label": row.label, **result}
 
     def bandwidth(self, nbytes):
@@ -552,7 +559,10 @@ def real_traffic(bench, out):
         "interleaved (torch.nn first on even requests, second on odd), with no warm-up and no tuning: "
         "the first call of every new shape counts, as for a new user. Times are sums of per-call "
         "perf_counter times; p50/p99 are per-request latencies; every result of ours is checked against "
-        f"torch.nn's. The {len(records)} processes took {elapsed:.0f} s.",
+        "torch.nn's. ONNX Runtime serves the same requests alone in a Node process, so the figure it is "
+        "divided by is ours alone too ('mkldnn alone': the same requests in a process of its own, without "
+        "torch.nn's calls in between, every 10th result checked; see bench/measure_traffic.py --alone). "
+        f"The {len(records)} sections took {elapsed:.0f} s.",
         "",
         f"### Real traffic (MKLDNN_RNN_IMPL={impl}, {ALL_CORES} threads; in (b), 'padded' is our module called "
         "on the dense padded [T, 32, 300] tensor of the same batch, without lengths)",
