@@ -16,7 +16,8 @@ ProbeResult probe(const StepKernel& fused, bool fused_held, const StepKernel& pl
     probe_shape.steps = std::min(shape.steps, kProbeSteps);
     const StepKernel* candidates[2] = {&fused, &plain};
     const auto pick = [&](double fused_s, double plain_s) {
-        if (fused_held && plain_held) return plain_s * (1.0 + policy.tie_margin) < fused_s ? WeightsFormat::plain_ldigo : WeightsFormat::fused;
+        if (fused_held && plain_held)
+            return plain_s * (1.0 + policy.tie_margin) < fused_s ? WeightsFormat::plain_ldigo : WeightsFormat::fused;
         if (fused_held) return plain_s * second_copy_speedup < fused_s ? WeightsFormat::plain_ldigo : WeightsFormat::fused;
         return fused_s * second_copy_speedup < plain_s ? WeightsFormat::fused : WeightsFormat::plain_ldigo;
     };
@@ -38,7 +39,8 @@ ProbeResult probe(const StepKernel& fused, bool fused_held, const StepKernel& pl
         }
         const int rounds = round + 1;
         if (rounds >= policy.decisive_rounds && decisive(best[0], best[1])) break;
-        if (rounds >= policy.min_rounds && std::chrono::duration<double>(clock::now() - start).count() >= policy.min_seconds)
+        if (rounds >= policy.min_rounds
+                && std::chrono::duration<double>(clock::now() - start).count() >= policy.min_seconds)
             break;
     }
     const double fused_us = best[0] * 1e6, plain_us = best[1] * 1e6;

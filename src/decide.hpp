@@ -7,9 +7,10 @@
 // sequence length, so the probe runs both on the first kProbeSteps steps of the class's first call (its
 // own arguments: executing again is harmless, see RnnCallArgs), each timed right after an untimed run
 // of itself (its weights back in cache), interleaved, for min_rounds..max_rounds rounds and at least
-// min_seconds, or only decisive_rounds where the winner is clear by far. The faster wins, except that a candidate whose weights layout was not held before the
-// probe (a second copy of the weights) must be second_copy_speedup times faster; on a tie within
-// tie_margin the fused kernel wins (it allocates nothing per call). Cost, once per class: a oneDNN
+// min_seconds, or only decisive_rounds where the winner is clear by far. The faster wins, except that a
+// candidate whose weights layout was not held before the probe (a second copy of the weights) must be
+// second_copy_speedup times faster; on a tie within tie_margin the fused kernel wins (it allocates
+// nothing per call). Cost, once per class: a oneDNN
 // primitive of kProbeSteps steps, the copy of the weights the probe needed (dropped again if it lost
 // everywhere), and 2 x (1 + 2 x rounds) executions of kProbeSteps steps.
 #pragma once
