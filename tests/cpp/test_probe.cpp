@@ -8,8 +8,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "decide.hpp"
-#include "workspace.hpp"
+#include "policy/probe.hpp"
+#include "util/workspace.hpp"
 
 namespace mkldnn_rnn::detail {
 namespace {

@@ -1,9 +1,9 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 // The fused kernel's exp, sigmoid and tanh (src/vector_math.hpp) against double-precision libm, on a
 // dense sweep of the range that matters and on the special values, where they must behave as torch's.
-#include "vector_math.hpp" // first: it includes <immintrin.h> (see there)
+#include "fused/vector_math.hpp" // first: it includes <immintrin.h> (see there)
 
-#include "fused_kernel.hpp"
+#include "fused/fused_kernel.hpp"
 
 #include <cmath>
 #include <limits>

@@ -1,0 +1,54 @@
+// Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
+// What the fused kernel's driver (fused_driver.inc) reads: one (layer, direction)'s weights as an inner
+// product P sees them (inner_product_*.hpp), whatever copy they come from.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "weights/layouts.hpp"
+
+namespace mkldnn_rnn::detail {
+
+template <class P>
+struct KernelWeights {
+    typename P::Matrix layer, iter, projection; // W_ih, W_hh, W_hr (P > 0)
+    int64_t layer_groups = 0, iter_groups = 0, projection_groups = 0; // ceil(K / P::kGroup) of each
+    const float* bias = nullptr;    // [blocks][G][16]
+    const float* bias_hn = nullptr; // [blocks][16]
+    int64_t blocks = 0, proj_blocks = 0;
+};
+
+// Rows per pass of the input projection and of a step (rows whose step shares one pass over W_hh): G
+// accumulators per row plus G weights of W registers each, in 32 registers. A step of more rows reads
+// W_hh from L2 fewer times per step: 6 rather than 4 made fp32 LSTM 256 calls 10 % faster at batch 5
+// and 24 % at batch 6 on one thread (docs/performance.md, "The fused small-batch kernel").
+constexpr int kMaxProjectRows = 12;
+constexpr int kMaxStepRows = 6;
+template <int G, int W>
+constexpr int max_project_rows = W == 1 ? (G == 4 ? 6 : G == 3 ? 8 : kMaxProjectRows)
+                                        : std::min(kMaxProjectRows, (30 - G * W) / G);
+template <int G, int W>
+constexpr int max_step_rows = std::min(kMaxStepRows, (30 - G * W) / G);
+
+// A batch's rows in passes of at most max_rows, as even as they split: 7 rows in passes of 6 are 3 + 4,
+// not 6 + 1, whose second pass would read all of W_hh for one row.
+struct RowPasses {
+    int64_t rows, passes;
+    RowPasses(int64_t n, int max_rows) : rows(n), passes((n + max_rows - 1) / max_rows) {}
+    int64_t begin(int64_t q) const { return rows * q / passes; }
+    int size(int64_t q) const { return static_cast<int>(begin(q + 1) - begin(q)); }
+};
+
+// With fewer than 8 accumulators an inner product's sum is split into independent partial sums over
+// alternate k, so that the 4-5 cycle latency of FMA (or VDPBF16PS, VPDPBUSD) is hidden; one row of an
+// RNN is a single chain: splitting it made a whole RNN T=1 call 1.5x faster.
+constexpr int partial_sums(int G, int R) { return G * R >= 8 ? 1 : G * R >= 4 ? 2 : 4; }
+
+constexpr int gate_count(Mode mode) { return mode == Mode::LSTM ? 4 : mode == Mode::GRU ? 3 : 1; }
+
+// The input projection of a chunk of steps is computed before their recurrence, into at most this many
+// bytes of the workspace: a whole sentence at the benchmark's shape, and bounded for T = 100k.
+constexpr int64_t kProjectionBytes = 256 * 1024;
+
+} // namespace mkldnn_rnn::detail

@@ -1,0 +1,52 @@
+// Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
+// mkldnn_rnn's own step kernel for small batches (WeightsFormat::fused), in fp32, bf16 and int8.
+//
+// At batch 1 a recurrent step is a matrix-vector product, bound by how fast a core reads W_hh; oneDNN
+// 2.6's RNN drivers spend more per step than that read costs (docs/performance.md). This kernel:
+//  * keeps the weights blocked by 16 hidden units with the gates of a unit side by side,
+//    [H/16][channels][gates][16] (bf16 and int8 group 2 and 4 channels per lane: reduced_weights.hpp),
+//    so one block's gate pre-activations are G (4 for LSTM) vector accumulators and the gate math runs
+//    on them in registers, fused into the product;
+//  * computes the input projection W_ih x + b of a chunk of steps before their recurrence, each weight
+//    loaded once for up to 24 / G rows of (step, batch);
+//  * splits the hidden blocks between the OpenMP threads, each thread keeping its share of W_hh in its
+//    own core's cache, with one barrier per step (h of the whole layer feeds the next step).
+// It covers LSTM (with proj_size: h = W_hr (o * tanh(c)) after a second barrier per step), GRU
+// (linear-before-reset, as oneDNN and torch.nn) and RNN, at any batch, on CPUs with AVX-512; the engine
+// decides per shape class where fp32 runs (decision_table.hpp), and runs bf16 and int8 here always.
+//
+// The parts, as oneDNN's src/cpu/rnn/ splits them: the driver (fused_driver.inc), the gate math once
+// for every dtype (cell_math.hpp), one inner product per dtype with its emulation beside it
+// (inner_product_{f32,bf16,int8}.hpp), and the one place the CPU's features pick them (fused_dispatch.cpp,
+// kernel_isa.hpp).
+#pragma once
+
+#include "platform/isa.hpp"
+#include "engine/step_kernel.hpp"
+#include "weights/weight_store.hpp"
+
+namespace mkldnn_rnn::detail {
+
+// True when this CPU can run the fused kernel (AVX-512); it runs every configuration.
+bool fused_kernel_available();
+
+// What the fused kernel's inner products for `precision` run on: isa_for(precision), except that bf16
+// reports avx512_core_amx only where the OS grants the tiles, and takes the FMA version of its steps on
+// CPUs where VDPBF16PS is the slower of the two (fused_dispatch.cpp).
+Isa fused_isa(Precision precision);
+
+// One (layer, direction) on the fused kernel, at any steps, batch and strides: it reads its weights'
+// blocked (fp32) or reduced copy (weight_store.hpp) and its dims from each call.
+class FusedKernel final : public StepKernel {
+public:
+    FusedKernel(const WeightStore& weights, bool reverse);
+    void execute(const StepShape& shape, const RnnCallArgs& args, Workspace& workspace) const override;
+
+private:
+    const WeightStore& weights_;
+    bool reverse_;
+    Isa isa_;                // fused_isa() of the weights' precision
+    bool bf16_native_steps_; // bf16 steps on VDPBF16PS rather than FMA
+};
+
+} // namespace mkldnn_rnn::detail
