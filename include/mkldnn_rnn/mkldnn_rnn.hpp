@@ -5,3 +5,6 @@
 #include "mkldnn_rnn/config.hpp"
 #include "mkldnn_rnn/error.hpp"
 #include "mkldnn_rnn/packed_rnn.hpp"
+#include "mkldnn_rnn/sequences.hpp"
+#include "mkldnn_rnn/types.hpp"
+#include "mkldnn_rnn/weights.hpp"

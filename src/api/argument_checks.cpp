@@ -7,8 +7,8 @@
 #include <limits>
 #include <string>
 
-#include "util/arg_error.hpp"
 #include "platform/isa.hpp"
+#include "util/arg_error.hpp"
 
 namespace mkldnn_rnn::detail {
 namespace {
@@ -20,15 +20,6 @@ constexpr const char* packed_fn = "mkldnn_rnn::PackedRnn::forward_packed";
 constexpr const char* restore_fn = "mkldnn_rnn::PackedRnn::restore_decisions";
 constexpr const char* tune_fn = "mkldnn_rnn::PackedRnn::tune";
 constexpr const char* pack_int8_fn = "mkldnn_rnn::PackedRnn::pack_int8";
-
-// The one table of implementation names: MKLDNN_RNN_IMPL's values, and how decisions print.
-constexpr struct {
-    WeightsFormat format;
-    const char* name;
-} kFormatNames[] = {{WeightsFormat::automatic, "auto"},
-                    {WeightsFormat::plain_ldigo, "plain_ldigo"},
-                    {WeightsFormat::onednn_preferred, "onednn_preferred"},
-                    {WeightsFormat::fused, "fused"}};
 
 // A pointer argument that must be given exactly when `required` is true.
 void check_presence(const char* where, const std::string& name, const void* p, bool required, const char* why) {
@@ -213,20 +204,6 @@ void check_pack_int8_args(const RnnConfig& config, const std::vector<Int8LayerWe
     }
 }
 
-EngineOptions with_environment(const EngineOptions& options) {
-    EngineOptions resolved = options;
-    const char* env = std::getenv("MKLDNN_RNN_IMPL");
-    // Reduced precision has one implementation: the variable concerns fp32 models only.
-    if (options.precision != Precision::fp32) return resolved;
-    if (options.weights_format != WeightsFormat::automatic || !env || !*env) return resolved;
-    for (const auto& f : kFormatNames)
-        if (std::strcmp(env, f.name) == 0) {
-            resolved.weights_format = f.format;
-            return resolved;
-        }
-    throw_arg_error(pack_fn, "environment MKLDNN_RNN_IMPL", "auto, plain_ldigo, onednn_preferred or fused", env);
-}
-
 void check_forward_args(const RnnConfig& config, const SequenceInput& in, const SequenceOutput& out) {
     const int64_t T = in.seq_len, N = in.batch;
     if (!in.input) throw_arg_error(forward_fn, "input", "a pointer to [T, N, input_size] floats", "nullptr");
@@ -336,22 +313,3 @@ void check_cell_args(const RnnConfig& config, const CellInput& in, const CellOut
 }
 
 } // namespace mkldnn_rnn::detail
-
-namespace mkldnn_rnn {
-
-const char* precision_name(Precision precision) {
-    switch (precision) {
-        case Precision::fp32: return "fp32";
-        case Precision::bf16: return "bf16";
-        case Precision::int8: return "int8";
-    }
-    return "unknown";
-}
-
-const char* weights_format_name(WeightsFormat format) {
-    for (const auto& f : detail::kFormatNames)
-        if (f.format == format) return f.name;
-    return "unknown";
-}
-
-} // namespace mkldnn_rnn

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "mkldnn_rnn/config.hpp"
-#include "mkldnn_rnn/packed_rnn.hpp"
+#include "mkldnn_rnn/sequences.hpp"
+#include "mkldnn_rnn/types.hpp"
+#include "mkldnn_rnn/weights.hpp"
 
 namespace mkldnn_rnn::detail {
 
@@ -17,10 +19,6 @@ void check_pack_args(const RnnConfig& config, const std::vector<LayerWeights>& w
 
 void check_pack_int8_args(const RnnConfig& config, const std::vector<Int8LayerWeights>& weights,
         const EngineOptions& options);
-
-// options with MKLDNN_RNN_IMPL applied: the variable fixes the weights format of models packed with
-// WeightsFormat::automatic (the default); an explicit choice in options wins over it.
-EngineOptions with_environment(const EngineOptions& options);
 
 void check_forward_args(const RnnConfig& config, const SequenceInput& input, const SequenceOutput& output);
 

@@ -4,18 +4,9 @@
 #include <sstream>
 
 #include "util/arg_error.hpp"
+#include "weights/cell_traits.hpp"
 
 namespace mkldnn_rnn {
-
-const char* mode_name(Mode mode) {
-    switch (mode) {
-        case Mode::LSTM: return "LSTM";
-        case Mode::GRU: return "GRU";
-        case Mode::RNN_TANH: return "RNN_TANH";
-        case Mode::RNN_RELU: return "RNN_RELU";
-    }
-    return "unknown";
-}
 
 void RnnConfig::validate() const {
     constexpr const char* where = "mkldnn_rnn::RnnConfig::validate";
@@ -36,14 +27,7 @@ void RnnConfig::validate() const {
                         proj_size);
 }
 
-int64_t RnnConfig::num_gates() const {
-    switch (mode) {
-        case Mode::LSTM: return 4;
-        case Mode::GRU: return 3;
-        case Mode::RNN_TANH: case Mode::RNN_RELU: return 1;
-    }
-    return 0;
-}
+int64_t RnnConfig::num_gates() const { return detail::gate_count(mode); }
 
 int64_t RnnConfig::num_directions() const { return bidirectional ? 2 : 1; }
 

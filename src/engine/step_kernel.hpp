@@ -2,7 +2,7 @@
 // What the engine runs: one (layer, direction) of a model over one range of steps. A kernel takes the
 // range's dims at call time (steps, batch, strides, threads) and holds nothing per shape that grows with
 // them: the fused kernel holds nothing at all; the oneDNN kernel a bounded cache of primitives
-// (onednn_kernel.hpp). Which kernel runs a range is decided per shape class (decision_table.hpp).
+// (onednn/onednn_kernel.hpp). Which kernel runs a range is decided per shape class (policy/decision_table.hpp).
 #pragma once
 
 #include <cstddef>

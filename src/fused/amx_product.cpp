@@ -1,20 +1,13 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 #include "fused/amx_product.hpp"
 
-#include <sys/syscall.h>
-#include <unistd.h>
+#include "platform/targets.hpp" // first: it includes <immintrin.h>
 
-#include <immintrin.h>
-
+#include "platform/cpu_features.hpp"
 #include "platform/isa.hpp"
-
-#define MKLDNN_RNN_AMX __attribute__((target("amx-tile,amx-bf16,amx-int8")))
 
 namespace mkldnn_rnn::detail {
 namespace {
-
-constexpr long kArchReqXcompPerm = 0x1023; // <asm/prctl.h>
-constexpr long kXfeatureXtiledata = 18;
 
 // LDTILECFG's 64-byte operand (palette 1).
 struct alignas(64) TileConfig {
@@ -96,16 +89,10 @@ MKLDNN_RNN_AMX void store_sums(int G, void* out, std::size_t out_stride) {
     if (G > 3) _tile_stored(3, o + 192, out_stride);
 }
 
-// Asks once whether this process may use the tiles.
-bool tiles_granted() {
-    static const bool granted = syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
-    return granted;
-}
-
 } // namespace
 
 bool amx_available(Precision precision) {
-    return isa_for(precision) == Isa::avx512_core_amx && tiles_granted();
+    return isa_for(precision) == Isa::avx512_core_amx && amx_tiles_granted();
 }
 
 MKLDNN_RNN_AMX void amx_bf16_product(const uint16_t* w, int64_t groups, int G, const TileStart* start, const void* x,

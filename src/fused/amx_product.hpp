@@ -4,7 +4,7 @@
 // AMX multiplies a 16-row tile of bf16 pairs by a 16-column one per instruction: on the Xeon of
 // docs/precision.md ~15x the multiply-adds of AVX-512 FMA per cycle on 16 rows, and still ~1.1x FMA's
 // on one row, where a step is bound by reading W_hh and reads half the bytes. The bf16 weights' layout
-// and int8 weights' layouts (reduced_weights.hpp) are AMX's own: one k group of a block's gate is a row
+// and int8 weights' layouts (weights/reduced_weights.hpp) are AMX's own: one k group of a block's gate is a row
 // of a B tile (16 lanes x 2 bf16, or x 4 int8), so tiles load straight from them with a stride and
 // nothing is repacked.
 //
@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "mkldnn_rnn/packed_rnn.hpp"
+#include "mkldnn_rnn/types.hpp"
 
 namespace mkldnn_rnn::detail {
 

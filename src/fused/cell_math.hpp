@@ -3,7 +3,7 @@
 // from its gates' fp32 pre-activations to its new c and h, in registers. One version serves every dtype:
 // reduced precision changes the inner products only (inner_product_*.hpp).
 //
-// Gate order is oneDNN's (weight_packing.hpp): LSTM i,f,g,o; GRU z,r,n with n's pre-activation split
+// Gate order is oneDNN's (weights/cell_traits.hpp): LSTM i,f,g,o; GRU z,r,n with n's pre-activation split
 // into W_in x + b_in (`gx_n`) and W_hn h + b_hn (a[2]), as torch.nn's linear-before-reset GRU; RNN one.
 #pragma once
 

@@ -1,5 +1,5 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
-// What the fused kernel's driver (fused_driver.inc) reads: one (layer, direction)'s weights as an inner
+// What the fused kernel's driver (driver.inc) reads: one (layer, direction)'s weights as an inner
 // product P sees them (inner_product_*.hpp), whatever copy they come from.
 #pragma once
 
@@ -44,8 +44,6 @@ struct RowPasses {
 // alternate k, so that the 4-5 cycle latency of FMA (or VDPBF16PS, VPDPBUSD) is hidden; one row of an
 // RNN is a single chain: splitting it made a whole RNN T=1 call 1.5x faster.
 constexpr int partial_sums(int G, int R) { return G * R >= 8 ? 1 : G * R >= 4 ? 2 : 4; }
-
-constexpr int gate_count(Mode mode) { return mode == Mode::LSTM ? 4 : mode == Mode::GRU ? 3 : 1; }
 
 // The input projection of a chunk of steps is computed before their recurrence, into at most this many
 // bytes of the workspace: a whole sentence at the benchmark's shape, and bounded for T = 100k.

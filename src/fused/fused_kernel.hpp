@@ -4,7 +4,7 @@
 // At batch 1 a recurrent step is a matrix-vector product, bound by how fast a core reads W_hh; oneDNN
 // 2.6's RNN drivers spend more per step than that read costs (docs/performance.md). This kernel:
 //  * keeps the weights blocked by 16 hidden units with the gates of a unit side by side,
-//    [H/16][channels][gates][16] (bf16 and int8 group 2 and 4 channels per lane: reduced_weights.hpp),
+//    [H/16][channels][gates][16] (bf16 and int8 group 2 and 4 channels per lane: weights/reduced_weights.hpp),
 //    so one block's gate pre-activations are G (4 for LSTM) vector accumulators and the gate math runs
 //    on them in registers, fused into the product;
 //  * computes the input projection W_ih x + b of a chunk of steps before their recurrence, each weight
@@ -13,30 +13,24 @@
 //    own core's cache, with one barrier per step (h of the whole layer feeds the next step).
 // It covers LSTM (with proj_size: h = W_hr (o * tanh(c)) after a second barrier per step), GRU
 // (linear-before-reset, as oneDNN and torch.nn) and RNN, at any batch, on CPUs with AVX-512; the engine
-// decides per shape class where fp32 runs (decision_table.hpp), and runs bf16 and int8 here always.
+// decides per shape class where fp32 runs (policy/decision_table.hpp), and runs bf16 and int8 here always.
 //
-// The parts, as oneDNN's src/cpu/rnn/ splits them: the driver (fused_driver.inc), the gate math once
+// The parts, as oneDNN's src/cpu/rnn/ splits them: the driver (driver.hpp, driver.inc), the gate math once
 // for every dtype (cell_math.hpp), one inner product per dtype with its emulation beside it
-// (inner_product_{f32,bf16,int8}.hpp), and the one place the CPU's features pick them (fused_dispatch.cpp,
-// kernel_isa.hpp).
+// (inner_product_{f32,bf16,int8}.hpp), and the one table of variants the CPU's features pick from
+// (variants.hpp, platform/isa.hpp).
 #pragma once
 
-#include "platform/isa.hpp"
 #include "engine/step_kernel.hpp"
+#include "fused/variants.hpp"
 #include "weights/weight_store.hpp"
 
 namespace mkldnn_rnn::detail {
 
-// True when this CPU can run the fused kernel (AVX-512); it runs every configuration.
-bool fused_kernel_available();
-
-// What the fused kernel's inner products for `precision` run on: isa_for(precision), except that bf16
-// reports avx512_core_amx only where the OS grants the tiles, and takes the FMA version of its steps on
-// CPUs where VDPBF16PS is the slower of the two (fused_dispatch.cpp).
-Isa fused_isa(Precision precision);
-
 // One (layer, direction) on the fused kernel, at any steps, batch and strides: it reads its weights'
-// blocked (fp32) or reduced copy (weight_store.hpp) and its dims from each call.
+// blocked (fp32) or reduced copy (weights/weight_store.hpp) and its dims from each call. Its variants
+// (variants.hpp) are chosen once, from the weights' precision and this CPU: one for a call on the
+// calling thread alone, one for a call given a team.
 class FusedKernel final : public StepKernel {
 public:
     FusedKernel(const WeightStore& weights, bool reverse);
@@ -45,8 +39,8 @@ public:
 private:
     const WeightStore& weights_;
     bool reverse_;
-    Isa isa_;                // fused_isa() of the weights' precision
-    bool bf16_native_steps_; // bf16 steps on VDPBF16PS rather than FMA
+    const FusedVariant* alone_;
+    const FusedVariant* team_;
 };
 
 } // namespace mkldnn_rnn::detail

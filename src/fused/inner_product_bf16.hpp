@@ -1,6 +1,6 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 // The fused kernel's bf16 inner product (see inner_product_f32.hpp for the operations): weights
-// [blocks][K/2][G][16][2] bf16 (reduced_weights.hpp), operand rows rounded to bf16, fp32 sums.
+// [blocks][K/2][G][16][2] bf16 (weights/reduced_weights.hpp), operand rows rounded to bf16, fp32 sums.
 //
 // Bf16Product uses VDPBF16PS (AVX512_BF16). ref_Bf16Product, for CPUs without it, does what the SDM says
 // the instruction does with fp32 FMA: per lane, acc += x[2i+1] * w[2i+1], then acc += x[2i] * w[2i]. A
@@ -8,17 +8,16 @@
 // differ only where the instruction flushes denormals. The FMA version widens each weight vector once
 // (two integer operations give 32 fp32 weights) for every row it meets, and reads x already widened, so
 // with several rows it runs at nearly fp32's rate while reading half its bytes; CPUs that run VDPBF16PS at
-// a fraction of FMA's rate run it faster than the instruction (fused_dispatch.cpp measures which).
+// a fraction of FMA's rate run it faster than the instruction (variants.cpp measures which).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
 #include "fused/inner_product_f32.hpp"
+#include "util/round_up.hpp"
 #include "weights/reduced_weights.hpp"
 #include "fused/vector_math.hpp"
-
-#define MKLDNN_RNN_AVX512_BF16 __attribute__((target("avx512f,avx512bf16,fma")))
 
 namespace mkldnn_rnn::detail {
 
@@ -30,7 +29,7 @@ struct Matrix {
 // Values [k, k + 16) of a row of K rounded to bf16 (nearest even; NaN stays a quiet NaN; zeros past K),
 // as fp32 bit patterns with the low half zero.
 MKLDNN_RNN_AVX512 inline __m512i rounded_bits(const float* row, int64_t K, int64_t k) {
-    const __mmask16 valid = static_cast<__mmask16>(k + 16 <= K ? 0xffff : k < K ? (1u << (K - k)) - 1u : 0u);
+    const __mmask16 valid = vec::lanes_below(K - k);
     const __m512 x = _mm512_maskz_loadu_ps(valid, row + k);
     const __m512i bits = _mm512_castps_si512(x);
     const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
@@ -41,7 +40,7 @@ MKLDNN_RNN_AVX512 inline __m512i rounded_bits(const float* row, int64_t K, int64
 }
 
 // Both operands hold a whole number of 32 values (zeros past K), so that every k group is inside.
-constexpr int64_t padded_values(int64_t K) { return (K + 31) / 32 * 32; }
+constexpr int64_t padded_values(int64_t K) { return round_up<int64_t>(K, 32); }
 
 // VDPBF16PS's operand: bf16 pairs, k = 2i in the low half of element i.
 constexpr std::size_t pair_bytes(int64_t K) { return static_cast<std::size_t>(padded_values(K) * 2); }
@@ -64,6 +63,7 @@ MKLDNN_RNN_AVX512 inline const float* prepare_floats(const float* row, int64_t K
 } // namespace bf16
 
 struct Bf16Product : FloatSums {
+    static constexpr Precision kPrecision = Precision::bf16;
     static constexpr int64_t kGroup = 2;
     static constexpr int kWeightRegisters = 1; // per gate
     using Weight = uint16_t;
@@ -82,6 +82,7 @@ struct Bf16Product : FloatSums {
 };
 
 struct ref_Bf16Product : FloatSums {
+    static constexpr Precision kPrecision = Precision::bf16;
     static constexpr int64_t kGroup = 2;
     static constexpr int kWeightRegisters = 2;
     using Weight = uint16_t;

@@ -2,7 +2,7 @@
 // The fused kernel's fp32 inner product: W [blocks][K][G][16] by FMA (AVX-512F).
 //
 // An inner product is a set of operations the kernel's one accumulation loop is written in
-// (fused_driver.inc): `prepare` turns an fp32 operand row (x or h) into what the loop reads, `load` a lane
+// (driver.inc): `prepare` turns an fp32 operand row (x or h) into what the loop reads, `load` a lane
 // group of weights, `broadcast` one k group of an operand, `madd` multiplies and adds them into a
 // partial sum, and `finish` adds the sums into the fp32 gate pre-activations. Each dtype has one file:
 // this one, inner_product_bf16.hpp, inner_product_int8.hpp.
@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "fused/vector_math.hpp"
+#include "mkldnn_rnn/types.hpp"
 
 namespace mkldnn_rnn::detail {
 
@@ -27,6 +28,7 @@ struct FloatSums {
 };
 
 struct F32Product : FloatSums {
+    static constexpr Precision kPrecision = Precision::fp32;
     static constexpr int64_t kGroup = 1; // k per lane of one weight vector
     static constexpr int kWeightRegisters = 1; // per gate of a k group
     using Weight = float;

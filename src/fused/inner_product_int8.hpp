@@ -1,6 +1,6 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 // The fused kernel's int8 inner product (see inner_product_f32.hpp for the operations): weights
-// [blocks][K/4][G][16][4] int8 with a scale per output row (reduced_weights.hpp); operand rows quantized
+// [blocks][K/4][G][16][4] int8 with a scale per output row (weights/reduced_weights.hpp); operand rows quantized
 // at run time, per row, to uint8 with a symmetric scale; int32 sums, exact, scaled back to fp32 once.
 //
 // Quantizing a row v of K values: m = max |v_k|; q_k = nearbyint(v_k * (127 / m)) in [-127, 127] (all 0
@@ -16,10 +16,9 @@
 #include <cstdint>
 #include <limits>
 
-#include "weights/reduced_weights.hpp"
 #include "fused/vector_math.hpp"
-
-#define MKLDNN_RNN_AVX512_VNNI __attribute__((target("avx512f,avx512vnni,fma")))
+#include "util/round_up.hpp"
+#include "weights/reduced_weights.hpp"
 
 namespace mkldnn_rnn::detail {
 
@@ -38,13 +37,11 @@ struct Operand {
 
 // Quantizes `K` floats into `buffer` (operand_bytes(K), padded to a whole number of 64 bytes with the
 // value of 0, 128).
-constexpr std::size_t operand_bytes(int64_t K) { return static_cast<std::size_t>((K + 63) / 64 * 64); }
+constexpr std::size_t operand_bytes(int64_t K) { return round_up<std::size_t>(static_cast<std::size_t>(K), kCacheLine); }
 MKLDNN_RNN_AVX512 inline Operand prepare(const float* row, int64_t K, void* buffer) {
     auto* out = static_cast<uint8_t*>(buffer);
     const int64_t padded = static_cast<int64_t>(operand_bytes(K));
-    const auto lanes = [K](int64_t k) {
-        return static_cast<__mmask16>(k + 16 <= K ? 0xffff : k < K ? (1u << (K - k)) - 1u : 0u);
-    };
+    const auto lanes = [K](int64_t k) { return vec::lanes_below(K - k); };
     __m512 max_abs = _mm512_setzero_ps();
     __mmask16 nan = 0;
     for (int64_t k = 0; k < K; k += 16) {
@@ -67,6 +64,7 @@ MKLDNN_RNN_AVX512 inline Operand prepare(const float* row, int64_t K, void* buff
 
 // What both products share: everything but the multiply-add.
 struct Common {
+    static constexpr Precision kPrecision = Precision::int8;
     static constexpr int64_t kGroup = 4;
     static constexpr int kWeightRegisters = 1;
     using Weight = int8_t;

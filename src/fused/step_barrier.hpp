@@ -5,7 +5,7 @@
 #include <atomic>
 #include <thread>
 
-#include <immintrin.h>
+#include "platform/targets.hpp" // _mm_pause
 
 namespace mkldnn_rnn::detail {
 

@@ -7,27 +7,19 @@
 // and the input always stands second), exp(+inf) = inf, exp(-inf) = 0, sigmoid(+-inf) = 1 and 0,
 // tanh(+-inf) = +-1.
 //
-// Every function carries MKLDNN_RNN_AVX512 rather than the file being built with -mavx512f: the
-// library still loads and runs (on oneDNN's kernels) on a CPU without AVX-512, and only code that has
-// checked cpu_has_avx512() calls these.
+// Every function carries MKLDNN_RNN_AVX512 (platform/targets.hpp); only code that has checked the CPU
+// (platform/isa.hpp) calls these.
 #pragma once
 
-// GCC 12.2 flags _mm512_undefined_ps() inside its own masked intrinsics as uninitialized once they are
-// inlined (GCC PR 105593); diagnostics follow the header's location, so this silences exactly those,
-// provided this is the first include of <immintrin.h> in the translation unit.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
+#include <cstdint>
 
-#define MKLDNN_RNN_AVX512 __attribute__((target("avx512f,fma")))
+#include "platform/targets.hpp"
 
 namespace mkldnn_rnn::detail::vec {
 
-inline bool cpu_has_avx512() {
-    static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
-    return has;
+// The first n of 16 lanes (none for n <= 0, all for n >= 16): the valid lanes of a partial vector.
+inline __mmask16 lanes_below(int64_t n) {
+    return static_cast<__mmask16>(n >= 16 ? 0xffffu : n > 0 ? (1u << n) - 1u : 0u);
 }
 
 // e^x: x = n ln2 + r with |r| <= ln2/2 (ln2 in two parts, Cody-Waite), e^r by Cephes' expf polynomial,

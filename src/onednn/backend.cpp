@@ -1,5 +1,5 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
-// All oneDNN 2.x calls of the library. See onednn_backend.hpp.
+// All oneDNN 2.x calls of the library. See backend.hpp.
 #include "onednn/backend.hpp"
 
 #include <cstring>
@@ -41,9 +41,7 @@ md weights_md(int64_t channels, int64_t gates, int64_t hidden, tag format) {
 
 md projection_md(int64_t hidden, int64_t proj, tag format) { return md({1, 1, hidden, proj}, f32, format); }
 
-int64_t gates_of(Mode mode) { return mode == Mode::LSTM ? 4 : mode == Mode::GRU ? 3 : 1; }
-
-md bias_md(Mode mode, int64_t H) { return md({1, 1, mode == Mode::GRU ? 4 : gates_of(mode), H}, f32, tag::ldgo); }
+md bias_md(Mode mode, int64_t H) { return md({1, 1, bias_gate_count(mode), H}, f32, tag::ldgo); }
 
 } // namespace
 
@@ -105,7 +103,7 @@ RnnPrimitive::RnnPrimitive(const PrimitiveDims& k) : impl_(std::make_unique<Impl
     Impl& p = *impl_;
     const auto direction = k.reverse ? dnnl::rnn_direction::unidirectional_right2left
                                      : dnnl::rnn_direction::unidirectional_left2right;
-    const int64_t H = k.H, out = k.P > 0 ? k.P : k.H, gates = gates_of(k.mode);
+    const int64_t H = k.H, out = k.P > 0 ? k.P : k.H, gates = gate_count(k.mode);
     const tag w_tag = k.plain_weights ? tag::ldigo : tag::any;
 
     p.lstm = k.mode == Mode::LSTM;

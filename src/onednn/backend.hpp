@@ -1,6 +1,6 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 // The only interface to oneDNN. Everything version-specific (oneDNN 2.x's op descriptors, memory
-// descriptors, reorders, execute) lives behind it, in onednn_backend.cpp, so a port to oneDNN 3.x
+// descriptors, reorders, execute) lives behind it, in backend.cpp, so a port to oneDNN 3.x
 // touches that one file. Nothing here includes dnnl.hpp.
 #pragma once
 
@@ -8,7 +8,6 @@
 #include <memory>
 
 #include "mkldnn_rnn/config.hpp"
-#include "mkldnn_rnn/packed_rnn.hpp"
 #include "engine/step_kernel.hpp"
 #include "weights/layouts.hpp"
 

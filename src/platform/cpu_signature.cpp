@@ -1,14 +1,14 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
-// mkldnn_rnn::cpu_signature(): what a saved decision depends on (packed_rnn.hpp).
+// mkldnn_rnn::cpu_signature(): what a saved decision depends on (mkldnn_rnn/types.hpp).
 #include <cpuid.h>
 
-#include <cstdint>
 #include <cstring>
 #include <string>
 #include <thread>
 #include <utility>
 
-#include "mkldnn_rnn/packed_rnn.hpp"
+#include "mkldnn_rnn/types.hpp"
+#include "platform/cpu_features.hpp"
 
 namespace mkldnn_rnn {
 
@@ -31,12 +31,12 @@ std::string cpu_signature() {
             __get_cpuid(0x80000002 + leaf, &r[0], &r[1], &r[2], &r[3]);
             std::memcpy(brand + 16 * leaf, r, 16);
         }
-    // __builtin_cpu_supports takes a literal only.
-    const std::pair<const char*, bool> isa[] = {
-            {"avx2", __builtin_cpu_supports("avx2")}, {"fma", __builtin_cpu_supports("fma")},
-            {"avx512f", __builtin_cpu_supports("avx512f")}, {"avx512bw", __builtin_cpu_supports("avx512bw")},
-            {"avx512vnni", __builtin_cpu_supports("avx512vnni")}, {"avx512bf16", __builtin_cpu_supports("avx512bf16")},
-            {"amx-bf16", __builtin_cpu_supports("amx-bf16")}};
+    // The features the kernels dispatch on, by their /proc/cpuinfo names (saved signatures hold these).
+    const detail::CpuFeatures& f = detail::cpu_features();
+    const std::pair<const char*, bool> isa[] = {{"avx2", f.avx2},         {"fma", f.fma},
+                                                {"avx512f", f.avx512f},   {"avx512bw", f.avx512bw},
+                                                {"avx512vnni", f.avx512_vnni}, {"avx512bf16", f.avx512_bf16},
+                                                {"amx-bf16", f.amx_bf16}};
     std::string features;
     for (const auto& [name, has] : isa)
         if (has) features += std::string(features.empty() ? "" : ",") + name;

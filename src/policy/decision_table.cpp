@@ -6,11 +6,6 @@
 #include <tuple>
 
 namespace mkldnn_rnn::detail {
-namespace {
-bool same_class(const Decision& d, int64_t layer, int64_t direction, int64_t batch_class, int64_t threads) {
-    return d.layer == layer && d.direction == direction && d.batch_class == batch_class && d.threads == threads;
-}
-} // namespace
 
 int64_t batch_class(int64_t batch) {
     int64_t c = 1;
@@ -18,30 +13,34 @@ int64_t batch_class(int64_t batch) {
     return c;
 }
 
-bool DecisionTable::find(int64_t layer, int64_t direction, int64_t batch_class, int64_t threads,
-        WeightsFormat* out) const {
+ShapeClass class_of(const Decision& d) { return {d.layer, d.direction, d.batch_class, d.threads}; }
+
+bool DecisionTable::find(const ShapeClass& cls, WeightsFormat* out) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
-    for (const Decision& d : decisions_)
-        if (same_class(d, layer, direction, batch_class, threads)) {
-            *out = d.implementation;
-            return true;
-        }
-    return false;
+    const auto it = decisions_.find(cls);
+    if (it == decisions_.end()) return false;
+    *out = it->second.implementation;
+    return true;
 }
 
 void DecisionTable::record(const Decision& decision) {
+    const ShapeClass cls = class_of(decision);
     std::unique_lock<std::shared_mutex> lock(mutex_);
-    for (const Decision& d : decisions_)
-        if (same_class(d, decision.layer, decision.direction, decision.batch_class, decision.threads)) return;
-    if (decisions_.size() == kCapacity) decisions_.erase(decisions_.begin());
-    decisions_.push_back(decision);
+    if (decisions_.count(cls)) return;
+    if (decisions_.size() == kCapacity) {
+        decisions_.erase(order_.front());
+        order_.pop_front();
+    }
+    decisions_.emplace(cls, decision);
+    order_.push_back(cls);
 }
 
 std::vector<Decision> DecisionTable::all() const {
     std::vector<Decision> out;
     {
         std::shared_lock<std::shared_mutex> lock(mutex_);
-        out = decisions_;
+        out.reserve(decisions_.size());
+        for (const auto& entry : decisions_) out.push_back(entry.second);
     }
     std::sort(out.begin(), out.end(), [](const Decision& a, const Decision& b) {
         return std::tie(a.layer, a.direction, a.threads, a.batch_class) < std::tie(b.layer, b.direction, b.threads, b.batch_class);
@@ -51,7 +50,8 @@ std::vector<Decision> DecisionTable::all() const {
 
 bool DecisionTable::uses(int64_t layer, int64_t direction, WeightsFormat implementation) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
-    return std::any_of(decisions_.begin(), decisions_.end(), [&](const Decision& d) {
+    return std::any_of(decisions_.begin(), decisions_.end(), [&](const auto& entry) {
+        const Decision& d = entry.second;
         return d.layer == layer && d.direction == direction && d.implementation == implementation;
     });
 }

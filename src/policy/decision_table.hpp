@@ -1,24 +1,35 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
-// Which implementation runs each shape class: the one place that answers "why was this chosen".
+// The decisions made so far: which implementation runs each shape class.
 //
 // A shape class is (layer, direction, batch rounded up to a power of two, threads): what changes the
 // winner between the fused kernel and oneDNN (the sizes are the layer's own). Sequence length and the
 // lengths pattern are not part of it: both kernels take them at call time, so a class is decided once
-// (decide.hpp) and every length of it runs on that decision. Lookups are on every kernel execution,
-// under a shared lock and without allocation; a decision is written once per class.
+// (ladder.hpp) and every length of it runs on that decision. Lookups are on every kernel execution: a
+// hash lookup under a shared lock, without allocation; a decision is written once per class.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <shared_mutex>
+#include <unordered_map>
 #include <vector>
 
-#include "mkldnn_rnn/packed_rnn.hpp"
+#include "mkldnn_rnn/types.hpp"
 
 namespace mkldnn_rnn::detail {
 
 // The power of two a batch's class is named by: batches in (class / 2, class].
 int64_t batch_class(int64_t batch);
+
+struct ShapeClass {
+    int64_t layer = 0, direction = 0, batch_class = 0, threads = 0;
+    bool operator==(const ShapeClass& o) const {
+        return layer == o.layer && direction == o.direction && batch_class == o.batch_class && threads == o.threads;
+    }
+};
+
+ShapeClass class_of(const Decision& decision);
 
 class DecisionTable {
 public:
@@ -27,16 +38,23 @@ public:
     static constexpr std::size_t kCapacity = 4096;
 
     // The implementation decided for the class, or false.
-    bool find(int64_t layer, int64_t direction, int64_t batch_class, int64_t threads, WeightsFormat* out) const;
+    bool find(const ShapeClass& cls, WeightsFormat* out) const;
     // Records a decision; an existing one for the same class wins (two threads may decide at once).
     void record(const Decision& decision);
+    // Every decision, in (layer, direction, threads, batch_class) order.
     std::vector<Decision> all() const;
     // Whether any decision of (layer, direction) runs on the given implementation.
     bool uses(int64_t layer, int64_t direction, WeightsFormat implementation) const;
 
 private:
+    struct Hash {
+        std::size_t operator()(const ShapeClass& c) const {
+            return static_cast<std::size_t>(((c.layer * 2 + c.direction) * 1000003 + c.batch_class) * 8191 + c.threads);
+        }
+    };
     mutable std::shared_mutex mutex_;
-    std::vector<Decision> decisions_;
+    std::unordered_map<ShapeClass, Decision, Hash> decisions_;
+    std::deque<ShapeClass> order_; // oldest first, for eviction
 };
 
 } // namespace mkldnn_rnn::detail

@@ -17,7 +17,7 @@
 
 #include <string>
 
-#include "mkldnn_rnn/packed_rnn.hpp"
+#include "mkldnn_rnn/types.hpp"
 #include "engine/step_kernel.hpp"
 
 namespace mkldnn_rnn::detail {

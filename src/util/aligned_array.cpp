@@ -8,13 +8,15 @@
 #include <new>
 #include <utility>
 
+#include "util/round_up.hpp"
+
 namespace mkldnn_rnn::detail {
 namespace {
 constexpr std::size_t kMapFrom = std::size_t{1} << 20;
 }
 
 AlignedBytes::AlignedBytes(std::size_t requested) {
-    const std::size_t bytes = (requested + 63) / 64 * 64;
+    const std::size_t bytes = round_up(requested, kCacheLine);
     if (bytes >= kMapFrom) {
         void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED) throw std::bad_alloc();

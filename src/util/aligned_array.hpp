@@ -1,6 +1,6 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 // The memory every copy of the weights lives in: zero-filled, 64-byte aligned arrays. Arrays of a MiB
-// and more are mapped pages of their own, so that freeing a copy of the weights (weight_store.hpp) gives
+// and more are mapped pages of their own, so that freeing a copy of the weights (weights/weight_store.hpp) gives
 // its memory back to the system; from the heap, glibc raises its mmap threshold after the first large
 // free and keeps later copies in an arena that does not shrink.
 #pragma once

@@ -1,7 +1,7 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 #include "util/workspace.hpp"
 
-#include "mkldnn_rnn/packed_rnn.hpp"
+#include "mkldnn_rnn/types.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -22,7 +22,7 @@ void* Workspace::Buffer::get(std::size_t bytes) {
     if (bytes <= capacity && memory) return memory.get();
     // Grow geometrically so a slowly increasing sequence of shapes does not reallocate every call.
     std::size_t want = std::max(capacity + capacity / 2, bytes);
-    want = (want + 63) / 64 * 64;
+    want = round_up(want, kCacheLine);
     memory.reset(); // release first: the old contents are never needed
     void* p = std::aligned_alloc(64, want == 0 ? 64 : want);
     if (!p) throw std::bad_alloc();

@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "util/round_up.hpp"
+
 namespace mkldnn_rnn::detail {
 
 class Workspace {
@@ -65,7 +67,7 @@ public:
     template <typename T>
     T* take(int64_t count) {
         const std::size_t offset = used_;
-        used_ += (static_cast<std::size_t>(count) * sizeof(T) + 63) / 64 * 64;
+        used_ += round_up(static_cast<std::size_t>(count) * sizeof(T), kCacheLine);
         return base_ ? reinterpret_cast<T*>(base_ + offset) : nullptr;
     }
     std::size_t bytes_used() const { return used_; }

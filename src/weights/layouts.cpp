@@ -10,7 +10,7 @@ namespace {
 // Both directions of PyTorch [G*H][C] (row = gate*H + h) <-> oneDNN ldigo [C][G][H].
 void to_ldigo(Mode mode, const float* w, int64_t C, int64_t G, int64_t H, float* out) {
     for (int64_t g = 0; g < G; ++g) {
-        const float* gate = w + pytorch_gate(mode, g) * H * C;
+        const float* gate = w + torch_gate(mode, g) * H * C;
         for (int64_t h = 0; h < H; ++h)
             for (int64_t c = 0; c < C; ++c) out[(c * G + g) * H + h] = gate[h * C + c];
     }
@@ -18,7 +18,7 @@ void to_ldigo(Mode mode, const float* w, int64_t C, int64_t G, int64_t H, float*
 
 void from_ldigo(Mode mode, const float* ldigo, int64_t C, int64_t G, int64_t H, float* w) {
     for (int64_t g = 0; g < G; ++g) {
-        float* gate = w + pytorch_gate(mode, g) * H * C;
+        float* gate = w + torch_gate(mode, g) * H * C;
         for (int64_t h = 0; h < H; ++h)
             for (int64_t c = 0; c < C; ++c) gate[h * C + c] = ldigo[(c * G + g) * H + h];
     }
@@ -52,11 +52,6 @@ PlainWeights empty_plain(const LayerDims& d) {
 
 } // namespace
 
-int64_t pytorch_gate(Mode mode, int64_t g) {
-    static constexpr int64_t gru_order[3] = {1, 0, 2}; // oneDNN z,r,n <- PyTorch r,z,n
-    return mode == Mode::GRU ? gru_order[g] : g;
-}
-
 LayerDims::LayerDims(const RnnConfig& config, int64_t layer)
     : mode(config.mode), G(config.num_gates()), H(config.hidden_size), C(config.layer_input_size(layer)),
       P(config.proj_size), O(config.output_size()) {}
@@ -75,12 +70,12 @@ PlainWeights plain_from_torch(const LayerDims& d, const LayerWeights& w) {
 void fold_bias(const LayerDims& d, const float* bias_ih, const float* bias_hh, float* bias) {
     if (!bias_ih) return; // zeros, as the arrays were made
     for (int64_t g = 0; g < d.G; ++g) {
-        const int64_t src = pytorch_gate(d.mode, g) * d.H;
-        const bool gru_n = d.mode == Mode::GRU && g == 2; // n keeps its two biases apart
-        for (int64_t h = 0; h < d.H; ++h) bias[g * d.H + h] = bias_ih[src + h] + (gru_n ? 0.f : bias_hh[src + h]);
+        const int64_t src = torch_gate(d.mode, g) * d.H;
+        const bool apart = keeps_recurrent_bias_apart(d.mode, g);
+        for (int64_t h = 0; h < d.H; ++h) bias[g * d.H + h] = bias_ih[src + h] + (apart ? 0.f : bias_hh[src + h]);
+        if (apart)
+            for (int64_t h = 0; h < d.H; ++h) bias[d.G * d.H + h] = bias_hh[src + h];
     }
-    if (d.mode == Mode::GRU)
-        for (int64_t h = 0; h < d.H; ++h) bias[3 * d.H + h] = bias_hh[2 * d.H + h];
 }
 
 void block_bias(const LayerDims& d, const float* ldgo, FloatArray* bias, FloatArray* bias_hn) {
@@ -88,8 +83,8 @@ void block_bias(const LayerDims& d, const float* ldgo, FloatArray* bias, FloatAr
     *bias = FloatArray(blocks * d.G * kLanes);
     block(ldgo, 1, d.G, d.H, bias->data()); // ldgo [G][H] is ldigo with one channel
     *bias_hn = FloatArray(blocks * kLanes);
-    if (d.mode == Mode::GRU)
-        std::memcpy(bias_hn->data(), ldgo + 3 * d.H, static_cast<std::size_t>(d.H) * sizeof(float));
+    if (linear_before_reset(d.mode))
+        std::memcpy(bias_hn->data(), ldgo + d.G * d.H, static_cast<std::size_t>(d.H) * sizeof(float));
 }
 
 BlockedWeights blocked_from_plain(const LayerDims& d, const PlainWeights& p) {
@@ -114,8 +109,8 @@ PlainWeights plain_from_blocked(const LayerDims& d, const BlockedWeights& b) {
     unblock(b.iter.data(), d.O, d.G, d.H, p.iter.data());
     if (d.P > 0) unblock(b.projection.data(), d.H, 1, d.P, p.projection.data());
     unblock(b.bias.data(), 1, d.G, d.H, p.bias.data());
-    if (d.mode == Mode::GRU)
-        std::memcpy(p.bias.data() + 3 * d.H, b.bias_hn.data(), static_cast<std::size_t>(d.H) * sizeof(float));
+    if (linear_before_reset(d.mode))
+        std::memcpy(p.bias.data() + d.G * d.H, b.bias_hn.data(), static_cast<std::size_t>(d.H) * sizeof(float));
     return p;
 }
 

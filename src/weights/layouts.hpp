@@ -6,7 +6,7 @@
 //   torch.nn      weight_ih [G*H][C], weight_hh [G*H][O], bias_ih/bias_hh [G*H], weight_hr [P][H];
 //                 gates LSTM i,f,g,o; GRU r,z,n; RNN one.
 //   plain         oneDNN's ldigo/ldio/ldgo (PlainWeights): read by oneDNN's RNN primitives.
-//   blocked       [H/16][C][G][16] (BlockedWeights): read by the fused kernel (fused_kernel.hpp).
+//   blocked       [H/16][C][G][16] (BlockedWeights): read by the fused kernel (fused/fused_kernel.hpp).
 //
 // plain and blocked are permutations of the same floats (blocked pads H to 16 with zeros), so either
 // rebuilds the other and torch.nn's weight matrices exactly. The biases are not: oneDNN's LSTM bias is
@@ -15,9 +15,11 @@
 
 #include <cstdint>
 
-#include "util/aligned_array.hpp"
 #include "mkldnn_rnn/config.hpp"
-#include "mkldnn_rnn/packed_rnn.hpp"
+#include "mkldnn_rnn/weights.hpp"
+#include "util/aligned_array.hpp"
+#include "util/round_up.hpp"
+#include "weights/cell_traits.hpp"
 
 namespace mkldnn_rnn::detail {
 
@@ -27,8 +29,8 @@ struct LayerDims {
     LayerDims(const RnnConfig& config, int64_t layer);
     Mode mode;
     int64_t G, H, C, P, O;
-    // Gates in oneDNN's bias: GRU has a fourth for the recurrent n bias, applied inside r * (W_hn h + b_hn).
-    int64_t bias_gates() const { return mode == Mode::GRU ? 4 : G; }
+    // Gates in oneDNN's bias (cell_traits.hpp: GRU's fourth is b_hn).
+    int64_t bias_gates() const { return bias_gate_count(mode); }
 };
 
 // oneDNN's plain layouts; oneDNN's gate order differs from PyTorch's only for GRU (z,r,n).
@@ -58,10 +60,7 @@ struct BlockedWeights {
 
 constexpr int64_t kLanes = 16; // the blocked layouts' hidden units per block: one AVX-512 register of fp32
 
-inline int64_t blocks_of(int64_t units) { return (units + kLanes - 1) / kLanes; }
-
-// The PyTorch gate feeding oneDNN's gate g.
-int64_t pytorch_gate(Mode mode, int64_t g);
+inline int64_t blocks_of(int64_t units) { return ceil_div(units, kLanes); }
 
 // oneDNN's bias ldgo [bias_gates][H] from torch.nn's two vectors (nullptr: no bias, `bias` is left as is).
 void fold_bias(const LayerDims& dims, const float* bias_ih, const float* bias_hh, float* bias);

@@ -10,22 +10,22 @@ namespace mkldnn_rnn::detail {
 namespace {
 
 // One torch.nn matrix as the blocked layouts see it: `gates` gates of `units` rows each (row of gate g,
-// unit u: pytorch_gate(g) * units + u), over K columns.
+// unit u: torch_gate(g) * units + u), over K columns.
 struct TorchMatrix {
     Mode mode; // for the gate order; W_hr has one gate and no order
     int64_t gates, units, K;
-    int64_t row(int64_t g, int64_t u) const { return pytorch_gate(mode, g) * units + u; }
+    int64_t row(int64_t g, int64_t u) const { return torch_gate(mode, g) * units + u; }
 };
 
 // Element (g, u, k) of a reduced matrix with k grouped by `kg`; its row's scale is at scale_index.
 int64_t reduced_index(const TorchMatrix& m, int64_t kg, int64_t g, int64_t u, int64_t k) {
-    const int64_t groups = (m.K + kg - 1) / kg;
+    const int64_t groups = ceil_div(m.K, kg);
     return (((u / kLanes * groups + k / kg) * m.gates + g) * kLanes + u % kLanes) * kg + k % kg;
 }
 int64_t scale_index(const TorchMatrix& m, int64_t g, int64_t u) { return (u / kLanes * m.gates + g) * kLanes + u % kLanes; }
 
 int64_t reduced_elements(const TorchMatrix& m, int64_t kg) {
-    return blocks_of(m.units) * (m.K + kg - 1) / kg * m.gates * kLanes * kg;
+    return blocks_of(m.units) * ceil_div(m.K, kg) * m.gates * kLanes * kg;
 }
 
 ReducedMatrix bf16_matrix(const TorchMatrix& m, const float* w) {

@@ -1,6 +1,6 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
 // The bf16 and int8 copies of one (layer, direction)'s weights (Precision, packed_rnn.hpp): the fused
-// kernel's blocked layout (weight_packing.hpp) with k grouped by what one instruction multiplies per lane,
+// kernel's blocked layout (layouts.hpp) with k grouped by what one instruction multiplies per lane,
 //   bf16  [blocks][ceil(K / 2)][G][16][2]  VDPBF16PS: a pair of k per fp32 lane;
 //   int8  [blocks][ceil(K / 4)][G][16][4]  VPDPBUSD: a quad of k per int32 lane;
 // k past K and units past H (or P) are zero weights. The biases stay fp32, blocked as in BlockedWeights.
@@ -11,7 +11,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "mkldnn_rnn/packed_rnn.hpp"
+#include "mkldnn_rnn/types.hpp"
+#include "mkldnn_rnn/weights.hpp"
 #include "weights/layouts.hpp"
 
 namespace mkldnn_rnn::detail {
@@ -25,7 +26,7 @@ struct ReducedMatrix {
     AlignedArray<uint8_t> values;             // bf16 (uint16_t) or int8 elements, laid out as above
     FloatArray scales;                        // int8: [blocks][G][16], the scale of each output row
     AlignedArray<int32_t> compensation;       // int8: [blocks][G][16], 128 * sum_k values: the kernel's
-                                              // operands are uint8, v + 128 (fused_kernel.hpp)
+                                              // operands are uint8, v + 128 (fused/fused_kernel.hpp)
     std::size_t bytes() const { return values.bytes() + scales.bytes() + compensation.bytes(); }
 };
 

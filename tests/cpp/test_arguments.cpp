@@ -193,7 +193,7 @@ TEST(Arguments, Cells) {
                 AllOf(HasSubstr("config"), HasSubstr("num_layers 1"), HasSubstr("num_layers=2")));
 }
 
-// --- the remaining classes: every check of src/api_checks.cpp and RnnConfig::validate ---
+// --- the remaining classes: every check of src/api/argument_checks.cpp and RnnConfig::validate ---
 
 RnnConfig small(Mode mode, int64_t proj = 0) { return {mode, 7, 13, 1, true, false, proj}; }
 

@@ -1,5 +1,5 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
-// The probe's policy (src/decide.hpp) on two stand-in kernels of known speed (each execution spins for
+// The probe's policy (src/policy/probe.hpp) on two stand-in kernels of known speed (each execution spins for
 // a fixed time): the faster wins within the margins, a decisive winner ends the probe after
 // decisive_rounds, a close call runs min_rounds or more. Speeds are 2x apart or equal, so that the
 // host's noise cannot change an outcome.

@@ -1,9 +1,10 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
-// The fused kernel's exp, sigmoid and tanh (src/vector_math.hpp) against double-precision libm, on a
+// The fused kernel's exp, sigmoid and tanh (src/fused/vector_math.hpp) against double-precision libm, on a
 // dense sweep of the range that matters and on the special values, where they must behave as torch's.
-#include "fused/vector_math.hpp" // first: it includes <immintrin.h> (see there)
+#include "fused/vector_math.hpp" // first: it includes <immintrin.h> (platform/targets.hpp)
 
-#include "fused/fused_kernel.hpp"
+#include "platform/cpu_features.hpp"
+#include "platform/isa.hpp"
 
 #include <cmath>
 #include <limits>
@@ -66,7 +67,7 @@ double worst_error(Fn fn, const std::vector<float>& x, double tiny) {
 // Whether this CPU runs the vector math at all. Where it cannot (no AVX-512), what must hold instead is
 // that the engine never picks the fused kernel, whose only caller it is.
 bool runs_here() {
-    const bool avx512 = vec::cpu_has_avx512();
+    const bool avx512 = cpu_features().avx512f && cpu_features().fma;
     EXPECT_EQ(fused_kernel_available(), avx512);
     return avx512;
 }
