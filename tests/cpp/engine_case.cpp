@@ -2,6 +2,7 @@
 #include "engine_case.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace mkldnn_rnn::testing {
@@ -15,6 +16,12 @@ bool same_bits(const EngineResult& a, const EngineResult& b) {
         return x.size() == y.size() && (x.empty() || std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0);
     };
     return eq(a.output, b.output) && eq(a.h_n, b.h_n) && eq(a.c_n, b.c_n);
+}
+
+bool all_finite(const std::vector<float>& v, std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i)
+        if (!std::isfinite(v[i])) return false;
+    return true;
 }
 
 std::string EngineCase::name() const {

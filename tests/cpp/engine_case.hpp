@@ -3,6 +3,7 @@
 // tolerance: what every grid test, the format slices and the concurrency test are built on.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -55,5 +56,8 @@ EngineResult run_engine(const PackedRnn& engine, const EngineCase& c, const Case
 
 // Every output bit-identical (the concurrency tests' criterion: same inputs, same bits).
 bool same_bits(const EngineResult& a, const EngineResult& b);
+
+// No NaN or infinity in v[begin, end) (the non-finite-input tests: which rows a bad value reached).
+bool all_finite(const std::vector<float>& v, std::size_t begin, std::size_t end);
 
 } // namespace mkldnn_rnn::testing

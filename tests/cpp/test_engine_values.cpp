@@ -16,12 +16,6 @@
 namespace mkldnn_rnn::testing {
 namespace {
 
-bool all_finite(const std::vector<float>& v, std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i)
-        if (!std::isfinite(v[i])) return false;
-    return true;
-}
-
 EngineCase lstm_case(int64_t N, int64_t T, Lengths lengths) {
     EngineCase c;
     c.config = {Mode::LSTM, 5, 6, 2, true, true, 0};
