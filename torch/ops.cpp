@@ -3,6 +3,7 @@
 // data to the core without copying what is already dense, contiguous float32, and give the results the
 // caller's layout and dtype (bfloat16 activations are widened to float32 for the core, exactly, and the
 // results narrowed back, whatever the model's precision).
+#include <array>
 #include <string>
 #include <tuple>
 
@@ -56,8 +57,9 @@ at::Tensor lengths_data(const c10::optional<at::Tensor>& lengths, int64_t batch,
     return data;
 }
 
+// Not const: the same call serves the core's optional inputs (h0, lengths) and its optional output (c_n).
 template <typename T>
-const T* data_or_null(const at::Tensor& t) {
+T* data_or_null(const at::Tensor& t) {
     return t.defined() ? t.data_ptr<T>() : nullptr;
 }
 
@@ -83,8 +85,53 @@ at::Tensor in_form(const at::Tensor& dense, Form form) {
     return form.mkldnn ? typed.to_mkldnn() : typed;
 }
 
-// The empty c_n of GRU and RNN, in the states' dtype (dense: an mkldnn tensor cannot be empty).
-at::Tensor no_cell_state(Form form) { return at::empty({0}, at::TensorOptions().dtype(form.dtype)); }
+// c_n (the cell's c) in the states' form; for GRU and RNN, which have none (undefined), the empty tensor
+// the contract returns instead, in the states' dtype (dense: an mkldnn tensor cannot be empty).
+at::Tensor cell_state_in_form(const at::Tensor& c_n, Form form) {
+    return c_n.defined() ? in_form(c_n, form) : at::empty({0}, at::TensorOptions().dtype(form.dtype));
+}
+
+// rnn and rnn_packed differ only in their input (padded or packed) and the core call; what follows is the
+// states and results they share, for a batch of N sequences.
+
+// [L*D, N, width]: the sizes of hx and h_n (width H_out), and of cx and c_n (width H).
+std::array<int64_t, 3> state_sizes(const RnnConfig& config, int64_t batch, int64_t width) {
+    return {config.num_layers * config.num_directions(), batch, width};
+}
+
+// hx and cx as the core reads them (see state_data), undefined when not given.
+struct InitialStates {
+    at::Tensor h0, c0;
+};
+InitialStates initial_states(const char* op, const RnnConfig& config, const c10::optional<at::Tensor>& hx,
+                             const c10::optional<at::Tensor>& cx, int64_t batch) {
+    // A braced list is evaluated left to right, so hx is checked before cx.
+    return {state_data(op, "hx", hx, state_sizes(config, batch, config.output_size())),
+            state_data(op, "cx", cx, state_sizes(config, batch, config.hidden_size))};
+}
+
+// What the core writes into (see new_dense); c_n is LSTM only, undefined otherwise.
+struct SequenceResults {
+    at::Tensor output, h_n, c_n;
+
+    SequenceOutput core() const {
+        return {output.data_ptr<float>(), h_n.data_ptr<float>(), data_or_null<float>(c_n)};
+    }
+    // (output, h_n, c_n) as the op returns them: the output in `output_form`, the states in `state_form`.
+    std::tuple<at::Tensor, at::Tensor, at::Tensor> in_forms(Form output_form, Form state_form) const {
+        return {in_form(output, output_form), in_form(h_n, state_form), cell_state_in_form(c_n, state_form)};
+    }
+};
+
+// The output has the input's sizes but for the last (I becomes D*H_out): it keeps a padded input's
+// [T, N] or [N, T] order (the core reads and writes either), and a packed one's rows.
+SequenceResults new_results(const RnnConfig& config, const at::Tensor& input, int64_t batch) {
+    at::DimVector output_sizes(input.sizes());
+    output_sizes.back() = config.num_directions() * config.output_size();
+    const bool lstm = config.mode == Mode::LSTM;
+    return {new_dense(output_sizes), new_dense(state_sizes(config, batch, config.output_size())),
+            lstm ? new_dense(state_sizes(config, batch, config.hidden_size)) : at::Tensor()};
+}
 
 std::tuple<at::Tensor, at::Tensor, at::Tensor> rnn(const c10::intrusive_ptr<PackedWeights>& packed,
         const at::Tensor& input, const c10::optional<at::Tensor>& hx, const c10::optional<at::Tensor>& cx,
@@ -99,34 +146,21 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> rnn(const c10::intrusive_ptr<Pack
                 input.sizes());
     check_sizes(input_arg, input, {input.size(0), input.size(1), config.input_size});
     check_no_cell_state(kRnn, config, cx);
-
-    const bool lstm = config.mode == Mode::LSTM;
-    const int64_t states = config.num_layers * config.num_directions();
-    const int64_t H = config.hidden_size, H_out = config.output_size();
-    const at::Tensor h0 = state_data(kRnn, "hx", hx, {states, N, H_out});
-    const at::Tensor c0 = state_data(kRnn, "cx", cx, {states, N, H});
+    const InitialStates initial = initial_states(kRnn, config, hx, cx, N);
     const at::Tensor valid_lengths = lengths_data(lengths, N, T);
     const at::Tensor x = activation_data(input);
 
-    // The output keeps the input's [T, N] or [N, T] order: the core reads and writes either.
-    at::Tensor output = new_dense({input.size(0), input.size(1), config.num_directions() * H_out});
-    at::Tensor h_n = new_dense({states, N, H_out});
-    at::Tensor c_n = lstm ? new_dense({states, N, H}) : at::Tensor();
-
+    const SequenceResults results = new_results(config, input, N);
     SequenceInput in;
     in.input = x.data_ptr<float>();
     in.seq_len = T;
     in.batch = N;
     in.layout = batch_first ? SequenceLayout::batch_first : SequenceLayout::time_major;
-    in.h0 = data_or_null<float>(h0);
-    in.c0 = data_or_null<float>(c0);
+    in.h0 = data_or_null<float>(initial.h0);
+    in.c0 = data_or_null<float>(initial.c0);
     in.lengths = data_or_null<int64_t>(valid_lengths);
-    const SequenceOutput out{output.data_ptr<float>(), h_n.data_ptr<float>(), lstm ? c_n.data_ptr<float>() : nullptr};
-    translate_core_errors([&] { weights.engine().forward(in, out); });
-
-    const Form state_form = states_form(input, hx);
-    return {in_form(output, form_of(input)), in_form(h_n, state_form),
-            lstm ? in_form(c_n, state_form) : no_cell_state(state_form)};
+    translate_core_errors([&] { weights.engine().forward(in, results.core()); });
+    return results.in_forms(form_of(input), states_form(input, hx));
 }
 
 // A PackedSequence's batch_sizes, checked as torch.nn's own packed path does not: 1-D int64 on the CPU,
@@ -165,29 +199,19 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> rnn_packed(const c10::intrusive_p
     check_no_cell_state(kRnnPacked, config, cx);
     const at::Tensor steps = batch_sizes_data(batch_sizes, data.size(0));
     const int64_t N = steps.data_ptr<int64_t>()[0];
-
-    const bool lstm = config.mode == Mode::LSTM;
-    const int64_t states = config.num_layers * config.num_directions();
-    const int64_t H = config.hidden_size, H_out = config.output_size();
-    const at::Tensor h0 = state_data(kRnnPacked, "hx", hx, {states, N, H_out});
-    const at::Tensor c0 = state_data(kRnnPacked, "cx", cx, {states, N, H});
+    const InitialStates initial = initial_states(kRnnPacked, config, hx, cx, N);
     const at::Tensor x = activation_data(data);
 
-    at::Tensor output = new_dense({data.size(0), config.num_directions() * H_out});
-    at::Tensor h_n = new_dense({states, N, H_out});
-    at::Tensor c_n = lstm ? new_dense({states, N, H}) : at::Tensor();
+    const SequenceResults results = new_results(config, data, N);
     PackedSequenceInput in;
     in.input = x.data_ptr<float>();
     in.batch_sizes = steps.data_ptr<int64_t>();
     in.seq_len = steps.size(0);
-    in.h0 = data_or_null<float>(h0);
-    in.c0 = data_or_null<float>(c0);
-    const SequenceOutput out{output.data_ptr<float>(), h_n.data_ptr<float>(), lstm ? c_n.data_ptr<float>() : nullptr};
-    translate_core_errors([&] { weights.engine().forward_packed(in, out); });
+    in.h0 = data_or_null<float>(initial.h0);
+    in.c0 = data_or_null<float>(initial.c0);
+    translate_core_errors([&] { weights.engine().forward_packed(in, results.core()); });
     // A PackedSequence holds dense data (the output is dense, in data's dtype); the states follow the rule.
-    const Form state_form = states_form(data, hx);
-    return {in_form(output, {data.scalar_type(), false}), in_form(h_n, state_form),
-            lstm ? in_form(c_n, state_form) : no_cell_state(state_form)};
+    return results.in_forms({data.scalar_type(), false}, states_form(data, hx));
 }
 
 std::tuple<at::Tensor, at::Tensor> cell(const c10::intrusive_ptr<PackedWeights>& packed, const at::Tensor& input,
@@ -213,11 +237,11 @@ std::tuple<at::Tensor, at::Tensor> cell(const c10::intrusive_ptr<PackedWeights>&
     at::Tensor h = new_dense({N, H});
     at::Tensor c = lstm ? new_dense({N, H}) : at::Tensor();
     const CellInput in{x.data_ptr<float>(), N, data_or_null<float>(h0), data_or_null<float>(c0)};
-    const CellOutput out{h.data_ptr<float>(), lstm ? c.data_ptr<float>() : nullptr};
+    const CellOutput out{h.data_ptr<float>(), data_or_null<float>(c)};
     translate_core_errors([&] { weights.engine().cell_forward(in, out); });
 
     const Form state_form = states_form(input, hx);
-    return {in_form(h, state_form), lstm ? in_form(c, state_form) : no_cell_state(state_form)};
+    return {in_form(h, state_form), cell_state_in_form(c, state_form)};
 }
 
 // The instructions the fused kernel's inner products use for `precision` on this CPU (PackedRnn's
