@@ -1,6 +1,7 @@
 # mkldnn_rnn: the two commands of README.md, plus the targets they are made of.
 #   make bench   install what is missing, build, run the benchmark table (the main job)
 #   make test    install what is missing, build, run every test suite (C++, Python, then packaging)
+#   make test-debian13  make test inside a Debian 13 root (torch 2.6, oneDNN 3.7), made once by debootstrap
 #   make install the wheel (make wheel) into $(PYTHON)'s environment with pip; make uninstall removes it
 # Heavier runs (sanitizers, fuzzing, bounded memory) are in mk/reliability.mk.
 # Packages come from Debian only (apt-get, only when missing). PyTorch is importable by /usr/bin/python3
@@ -12,14 +13,14 @@ JOBS      ?= $(shell nproc)
 CMAKE_ARGS ?=
 
 BUILD_PACKAGES := cmake make g++ libdnnl-dev ocl-icd-opencl-dev opencl-c-headers opencl-clhpp-headers \
-                  libtorch-dev python3-torch libgtest-dev libbenchmark-dev
+                  libtorch-dev python3-torch libgtest-dev libgmock-dev libbenchmark-dev
 # Without OpenBLAS, PyTorch's own LSTM falls back to reference BLAS: tests crawl and benchmarks are unfair.
 RUN_PACKAGES   := libopenblas0-pthread python3-pytest python3-numpy python3-distributed
 BENCH_PACKAGES := libjemalloc2 python3-matplotlib
 # The wheel is built by pip with Debian's setuptools and wheel (no index is asked), and tested in a venv.
 PACKAGING_PACKAGES := python3-pip python3-setuptools python3-wheel python3-venv
 
-.PHONY: all deps deps-bench build test test-cpp test-python test-packaging test-ort bench bench-all bench-memory wheel install \
+.PHONY: all deps deps-bench build test test-cpp test-python test-packaging test-ort test-debian13 bench bench-all bench-memory wheel install \
         uninstall deb clean
 
 all: build
@@ -51,13 +52,19 @@ test-cpp:
 	cd $(BUILD) && ctest --output-on-failure
 
 test-python:
-	PYTHONPATH=$(CURDIR)/python MKLDNN_RNN_BUILD_DIR=$(CURDIR)/$(BUILD) $(PYTHON) -m pytest -q tests/python
+	PYTHONPATH=$(CURDIR)/python MKLDNN_RNN_BUILD_DIR=$(CURDIR)/$(BUILD) $(PYTHON) -m pytest -q -rs tests/python
 
 # The wheel (built from $(BUILD)'s libraries, installed into a fresh venv, used, uninstalled) and the CMake
 # package (installed from $(BUILD) into a temporary prefix, used by examples/find_package_consumer).
 # MKLDNN_RNN_PACKAGING_FRESH=1 lets the wheel compile its own build instead, as `pip install .` does.
 test-packaging:
 	MKLDNN_RNN_BUILD_DIR=$(abspath $(BUILD)) $(PYTHON) -m pytest -q tests/packaging
+
+# The same `make test` on Debian 13 (torch 2.6, oneDNN 3.7, GCC 14, Python 3.13), in a root made once with
+# debootstrap from the mirror apt uses here and kept in $(DEBIAN13_ROOT) (mk/debian13.sh).
+DEBIAN13_ROOT ?= $(HOME)/.cache/mkldnn_rnn/debian13
+test-debian13:
+	DEBIAN13_ROOT=$(DEBIAN13_ROOT) bash mk/debian13.sh test
 
 # ONNX Runtime, the benchmark's peer, with onnxruntime-node itself (npm's registry; installed into its
 # cache the first time, as make bench does). Not part of make test, which must not need the registry.

@@ -1,5 +1,5 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
-// oneDNN's RNN primitive called directly, the way a user wiring oneDNN 2.x by hand would: one forward-
+// oneDNN's RNN primitive called directly, the way a user wiring oneDNN by hand would: one forward-
 // inference primitive created once, every memory object created once, the weights reordered once when
 // the primitive wants another layout, then execute + wait in a loop. It does not use mkldnn_rnn: it is
 // the peer that tells how much of a Python call is the kernel itself.
@@ -9,7 +9,8 @@
 //
 // --weights any is the naive choice (oneDNN picks its preferred, blocked layout and the implementation
 // that goes with it); --weights ldigo keeps PyTorch-like plain weights, which selects another
-// implementation. Which one is faster depends on the shape (docs/performance.md).
+// implementation. Which one is faster depends on the shape (docs/performance.md). It builds against
+// oneDNN 2.x (operation descriptors) and 3.x (primitive descriptors made from the engine directly).
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <unordered_map>
@@ -28,8 +29,12 @@ struct Built {
 
 template <class Primitive, class... DescArgs>
 Built build(const dnnl::engine& engine, DescArgs&&... args) {
+#if DNNL_VERSION_MAJOR >= 3
+    const typename Primitive::primitive_desc pd(engine, std::forward<DescArgs>(args)...);
+#else
     const typename Primitive::desc desc(std::forward<DescArgs>(args)...);
     const typename Primitive::primitive_desc pd(desc, engine);
+#endif
     return {Primitive(pd), pd};
 }
 
@@ -57,7 +62,12 @@ Built build_primitive(const dnnl::engine& engine, const bench::Shape& s, tag wei
 // A memory of `desc` holding `values` (given in `values_tag`), reordered once if the layouts differ.
 memory weights_memory(const dnnl::engine& engine, dnnl::stream& stream, const memory::desc& desc,
                       std::vector<float>& values, tag values_tag) {
-    memory plain({desc.dims(), memory::data_type::f32, values_tag}, engine, values.data());
+#if DNNL_VERSION_MAJOR >= 3
+    const memory::dims dims = desc.get_dims();
+#else
+    const memory::dims dims = desc.dims();
+#endif
+    memory plain({dims, memory::data_type::f32, values_tag}, engine, values.data());
     if (plain.get_desc() == desc) return plain;
     memory wanted(desc, engine);
     dnnl::reorder(plain, wanted).execute(stream, plain, wanted);

@@ -1,5 +1,5 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
-// All oneDNN 2.x calls of the library. See backend.hpp.
+// All oneDNN calls of the library, against oneDNN 2.6+ and 3.x alike (api_version.hpp). See backend.hpp.
 #include "onednn/backend.hpp"
 
 #include <cstring>
@@ -10,6 +10,8 @@
 
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
+
+#include "onednn/api_version.hpp"
 
 #include "util/workspace.hpp"
 
@@ -87,7 +89,7 @@ struct RnnPrimitive::Impl {
             free_slots.reserve(slot_count); // so release() never allocates
         }
         const auto& e = cpu_engine();
-        auto unbound = [&](const md& d) { return d ? dnnl::memory(d, e, DNNL_MEMORY_NONE) : dnnl::memory(); };
+        auto unbound = [&](const md& d) { return onednn::is_zero(d) ? dnnl::memory() : dnnl::memory(d, e, DNNL_MEMORY_NONE); };
         return std::unique_ptr<Slot>(new Slot{unbound(src_layer), unbound(src_iter), unbound(src_iter_c),
                 unbound(dst_layer), unbound(dst_iter), unbound(dst_iter_c), unbound(scratchpad),
                 unbound(weights_layer), unbound(weights_iter), unbound(weights_projection), unbound(bias)});
@@ -118,8 +120,9 @@ RnnPrimitive::RnnPrimitive(const PrimitiveDims& k) : impl_(std::make_unique<Impl
 
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user); // scratchpad from the caller's workspace
-    const auto inference = dnnl::prop_kind::forward_inference;
     const auto& engine = cpu_engine();
+    const onednn::RnnDescs descs{direction, p.src_layer, p.src_iter, p.src_iter_c, w_layer, w_iter, w_proj, p.bias,
+                                 p.dst_layer, p.dst_iter, p.dst_iter_c};
 
     // Pulls the weights layouts the primitive settled on out of whichever primitive_desc was built.
     auto adopt = [&](const auto& pd) {
@@ -131,26 +134,20 @@ RnnPrimitive::RnnPrimitive(const PrimitiveDims& k) : impl_(std::make_unique<Impl
     try {
         switch (k.mode) {
             case Mode::LSTM: {
-                dnnl::lstm_forward::desc d(inference, direction, p.src_layer, p.src_iter, p.src_iter_c, w_layer,
-                        w_iter, md(), w_proj, p.bias, p.dst_layer, p.dst_iter, p.dst_iter_c);
-                dnnl::lstm_forward::primitive_desc pd(d, attr, engine);
+                const auto pd = onednn::lstm_pd(engine, descs, attr);
                 adopt(pd);
                 if (k.P > 0) p.weights_projection = pd.weights_projection_desc();
                 break;
             }
             case Mode::GRU: {
-                dnnl::lbr_gru_forward::desc d(inference, direction, p.src_layer, p.src_iter, w_layer, w_iter,
-                        p.bias, p.dst_layer, p.dst_iter);
-                adopt(dnnl::lbr_gru_forward::primitive_desc(d, attr, engine));
+                adopt(onednn::lbr_gru_pd(engine, descs, attr));
                 break;
             }
             case Mode::RNN_TANH:
             case Mode::RNN_RELU: {
                 const auto activation = k.mode == Mode::RNN_TANH ? dnnl::algorithm::eltwise_tanh
                                                                  : dnnl::algorithm::eltwise_relu;
-                dnnl::vanilla_rnn_forward::desc d(inference, activation, direction, p.src_layer, p.src_iter,
-                        w_layer, w_iter, p.bias, p.dst_layer, p.dst_iter);
-                adopt(dnnl::vanilla_rnn_forward::primitive_desc(d, attr, engine));
+                adopt(onednn::vanilla_rnn_pd(engine, activation, descs, attr));
                 break;
             }
         }
@@ -246,14 +243,14 @@ WeightPointers PreferredLayouts::for_primitive(const RnnPrimitive& primitive, co
         dnnl::reorder(src, out).execute(stream, src, out);
         return out;
     };
-    const dnnl::memory::dims& wl = p.weights_layer.dims();
-    const dnnl::memory::dims& wi = p.weights_iter.dims();
+    const dnnl::memory::dims wl = onednn::dims_of(p.weights_layer);
+    const dnnl::memory::dims wi = onednn::dims_of(p.weights_iter);
     auto made = std::make_shared<Impl::Layouts>(Impl::Layouts{p.weights_layer, p.weights_iter, p.weights_projection,
                        reordered(plain.layer.data(), weights_md(wl[2], wl[3], wl[4], tag::ldigo), p.weights_layer),
                        reordered(plain.iter.data(), weights_md(wi[2], wi[3], wi[4], tag::ldigo), p.weights_iter),
                        {}});
-    if (p.weights_projection) {
-        const dnnl::memory::dims& wp = p.weights_projection.dims();
+    if (!onednn::is_zero(p.weights_projection)) {
+        const dnnl::memory::dims wp = onednn::dims_of(p.weights_projection);
         made->projection = reordered(plain.projection.data(), projection_md(wp[2], wp[3], tag::ldio), p.weights_projection);
     }
     stream.wait();
@@ -271,7 +268,7 @@ std::size_t PreferredLayouts::bytes() const {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     std::size_t total = 0;
     for (const auto& l : impl_->layouts)
-        total += l->layer_desc.get_size() + l->iter_desc.get_size() + (l->projection_desc ? l->projection_desc.get_size() : 0);
+        total += l->layer_desc.get_size() + l->iter_desc.get_size() + l->projection_desc.get_size();
     return total;
 }
 

@@ -1,7 +1,7 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
-// The only interface to oneDNN. Everything version-specific (oneDNN 2.x's op descriptors, memory
-// descriptors, reorders, execute) lives behind it, in backend.cpp, so a port to oneDNN 3.x
-// touches that one file. Nothing here includes dnnl.hpp.
+// The only interface to oneDNN. Everything oneDNN (primitive descriptors, memory descriptors, reorders,
+// execute) lives behind it, in backend.cpp, with the differences between oneDNN 2.x and 3.x in
+// api_version.hpp. Nothing here includes dnnl.hpp.
 #pragma once
 
 #include <cstdint>

@@ -8,6 +8,7 @@
 //    after 1,000 distinct lengths, and after tune() a stream of new lengths builds nothing more;
 //  * forward_packed (a PackedSequence's rows as they are) equals forward with the same lengths, bit for
 //    bit, under each implementation.
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <set>
