@@ -9,6 +9,7 @@
 
 #include <ATen/ATen.h>
 #include <torch/library.h>
+#include <torch/version.h>
 
 #include "packed_weights.hpp"
 #include "tensor_checks.hpp"
@@ -247,6 +248,20 @@ std::tuple<at::Tensor, at::Tensor> cell(const c10::intrusive_ptr<PackedWeights>&
 // The instructions the fused kernel's inner products use for `precision` on this CPU (PackedRnn's
 // kernel_isa): what a test or a benchmark reports beside its figures, and how a test sees
 // MKLDNN_RNN_MAX_ISA's cap take effect.
+// How an op's kernel is registered. torch 1.13: catch-all (CompositeImplicitAutograd), which every
+// backend reaches, strided, mkldnn and meta alike (the checks refuse meta tensors). torch 2.x:
+// CompositeExplicitAutograd, the same kernel for every backend but not decomposed when tracing, so that
+// fake and meta tensors reach the ops' fake kernels (python/mkldnn_rnn/_fake.py) for torch.compile and
+// torch.export. Inference only either way: the kernels refuse inputs that require grad.
+template <typename Kernel>
+auto kernel(Kernel* fn) {
+#if TORCH_VERSION_MAJOR >= 2
+    return torch::dispatch(c10::DispatchKey::CompositeExplicitAutograd, fn);
+#else
+    return fn;
+#endif
+}
+
 std::string kernel_isa_op(const std::string& precision) {
     for (Precision p : {Precision::fp32, Precision::bf16, Precision::int8})
         if (precision == precision_name(p)) return translate_core_errors([&] { return std::string(kernel_isa(p)); });
@@ -260,18 +275,16 @@ TORCH_LIBRARY(mkldnn_rnn, m) {
     using namespace mkldnn_rnn::torch_ext;
     // The class first: the op schemas below name its type.
     register_packed_weights(m);
-    // No dispatch key: a catch-all kernel is CompositeImplicitAutograd, which every backend without a
-    // kernel of its own falls back to, so strided and mkldnn tensors both reach these functions.
     m.def("rnn(__torch__.torch.classes.mkldnn_rnn.PackedWeights weights, Tensor input, Tensor? hx, Tensor? cx, "
           "Tensor? lengths, bool batch_first) -> (Tensor output, Tensor h_n, Tensor c_n)",
-          rnn);
+          kernel(rnn));
     // A PackedSequence's data and batch_sizes as they are, no padding (rnn with lengths stays for models
     // saved by release 0.1.0, whose code pads).
     m.def("rnn_packed(__torch__.torch.classes.mkldnn_rnn.PackedWeights weights, Tensor data, Tensor batch_sizes, "
           "Tensor? hx, Tensor? cx) -> (Tensor output, Tensor h_n, Tensor c_n)",
-          rnn_packed);
+          kernel(rnn_packed));
     m.def("cell(__torch__.torch.classes.mkldnn_rnn.PackedWeights weights, Tensor input, Tensor? hx, Tensor? cx) "
           "-> (Tensor h, Tensor c)",
-          cell);
+          kernel(cell));
     m.def("kernel_isa(str precision) -> str", kernel_isa_op);
 }

@@ -423,6 +423,19 @@ void register_packed_weights(torch::Library& m) {
             .def("tune", &PackedWeights::tune)
             .def("cached_primitive_count", &PackedWeights::cached_primitive_count)
             .def("weight_bytes", &PackedWeights::weight_bytes)
+            // What torch.compile and torch.export trace with (python/mkldnn_rnn/_fake.py): the configuration,
+            // which fixes every result's size; the weights stay in the real object.
+            .def("__obj_flatten__",
+                 [](const c10::intrusive_ptr<PackedWeights>& self) {
+                     return std::make_tuple(std::make_tuple(std::string("mode"), self->mode()),
+                                            std::make_tuple(std::string("input_size"), self->input_size()),
+                                            std::make_tuple(std::string("hidden_size"), self->hidden_size()),
+                                            std::make_tuple(std::string("num_layers"), self->num_layers()),
+                                            std::make_tuple(std::string("bias"), self->bias()),
+                                            std::make_tuple(std::string("bidirectional"), self->bidirectional()),
+                                            std::make_tuple(std::string("proj_size"), self->proj_size()),
+                                            std::make_tuple(std::string("precision"), self->precision()));
+                 })
             .def_pickle([](const c10::intrusive_ptr<PackedWeights>& self) { return self->state(); },
                         // Taking Any rather than State lets a state of the wrong shape reach from_state's
                         // checks instead of failing inside the IValue conversion.

@@ -9,6 +9,7 @@ from . import _compat  # noqa: F401  first: checks torch's version and C++ ABI (
 from . import _library
 
 _library.load()  # before the modules below: their annotations name torch.classes.mkldnn_rnn
+from . import _fake  # noqa: E402,F401  (torch 2.x: the fake class and kernels torch.compile and torch.export trace)
 _library.declare_no_torch_function_on_script_objects()
 
 from torch.utils.mkldnn import (MkldnnBatchNorm, MkldnnConv1d, MkldnnConv2d, MkldnnConv3d,  # noqa: E402

@@ -8,15 +8,17 @@ fails to load with undefined symbols, or worse: without this check either shows 
 mangled names, or a crash. What the library was built with is in _build_info.py, which CMake generates
 (cmake/install.cmake): an installed package (the wheel) has it beside this file; in the source tree it
 is in the build folder whose library _library.load() will load. Without one (a library named by
-$MKLDNN_RNN_TORCH_LIBRARY, a build folder older than the file), torch must be SUPPORTED_SERIES and the
-ABI goes unchecked.
+$MKLDNN_RNN_TORCH_LIBRARY, a build folder older than the file), torch must be one of SUPPORTED_SERIES and
+the ABI goes unchecked.
 """
 import re
 from pathlib import Path
 
 from ._version import read_build_info
 
-SUPPORTED_SERIES = "1.13"  # the torch this release is built and tested against (Debian 12's python3-torch)
+# The torch series this release is built and tested against: Debian 12's and Debian 13's python3-torch
+# (docs/support.md). A build runs with the one series it was built against.
+SUPPORTED_SERIES = ("1.13", "2.6")
 
 
 def series(version):
@@ -36,9 +38,10 @@ def build_info_for(library):
 
 
 def wanted_series(built):
-    """The torch major.minor an op library built as `built` (a build-info dict, or None) runs with."""
+    """The torch major.minor series an op library built as `built` (a build-info dict, or None) may run with:
+    the one it was built against, or any supported one when that is unknown."""
     built_version = (built or {}).get("TORCH_VERSION")
-    return series(built_version) if built_version else SUPPORTED_SERIES
+    return (series(built_version),) if built_version else SUPPORTED_SERIES
 
 
 def problems(torch_version, torch_cxx11_abi, built):
@@ -48,10 +51,10 @@ def problems(torch_version, torch_cxx11_abi, built):
     found = []
     built = built or {}
     want = wanted_series(built)
-    if series(torch_version) != want:
-        found.append(f"was built against torch {built.get('TORCH_VERSION') or want} and this is torch "
-                     f"{torch_version} (torch's C++ ABI changes between minor releases: the major.minor "
-                     f"must be {want})")
+    if series(torch_version) not in want:
+        found.append(f"was built against torch {built.get('TORCH_VERSION') or ' or '.join(want)} and this is "
+                     f"torch {torch_version} (torch's C++ ABI changes between minor releases: the major.minor "
+                     f"must be {' or '.join(want)})")
     built_abi = built.get("CXX11_ABI")
     if built_abi is not None and torch_cxx11_abi is not None and bool(built_abi) != bool(torch_cxx11_abi):
         found.append(f"was compiled with _GLIBCXX_USE_CXX11_ABI={int(bool(built_abi))} and this torch "
@@ -64,8 +67,8 @@ def check():
     try:
         import torch
     except ImportError as error:
-        raise ImportError(f"mkldnn_rnn needs PyTorch {SUPPORTED_SERIES} (on Debian 12: apt-get install "
-                          f"python3-torch), and `import torch` failed: {error}") from error
+        raise ImportError(f"mkldnn_rnn needs PyTorch {' or '.join(SUPPORTED_SERIES)} (on Debian 12 and 13: "
+                          f"apt-get install python3-torch), and `import torch` failed: {error}") from error
     from . import _library, _version  # _library imports torch too, hence after the check above
 
     library = _library.find()
@@ -76,8 +79,8 @@ def check():
     if found:
         raise ImportError(
             f"mkldnn_rnn {_version.__version__} cannot use this PyTorch ({Path(torch.__file__).parent}): "
-            f"its op library {library} " + "; and it ".join(found) + f". Use torch {wanted_series(built)} "
-            "(Debian 12: python3-torch), or rebuild mkldnn_rnn against this torch "
+            f"its op library {library} " + "; and it ".join(found) + f". Use torch {' or '.join(wanted_series(built))} "
+            "(Debian 12 or 13: python3-torch), or rebuild mkldnn_rnn against this torch "
             "(`pip install --no-build-isolation .` in its source tree).")
 
 

@@ -107,7 +107,9 @@ class MkldnnLSTM(_MkldnnRNNBase):
         unsorted_indices: Optional[Tensor] = None
         is_batched = True
         if isinstance(orig_input, PackedSequence):
-            input, batch_sizes, sorted_indices, unsorted_indices = input
+            # By field, not by unpacking: torch.compile's tracer (torch 2.6) cannot unpack a PackedSequence.
+            input, batch_sizes = orig_input.data, orig_input.batch_sizes
+            sorted_indices, unsorted_indices = orig_input.sorted_indices, orig_input.unsorted_indices
         else:
             self._check_input_dim(input)
             is_batched = input.dim() == 3
@@ -169,7 +171,8 @@ class _MkldnnSingleStateRNN(_MkldnnRNNBase):
         return output, h_n
 
     def _forward_packed(self, input: PackedSequence, hx: Optional[Tensor]) -> Tuple[PackedSequence, Tensor]:
-        data, batch_sizes, sorted_indices, unsorted_indices = input
+        data, batch_sizes = input.data, input.batch_sizes  # by field: see MkldnnLSTM.forward
+        sorted_indices, unsorted_indices = input.sorted_indices, input.unsorted_indices
         if hx is not None:
             if not torch.jit.is_scripting():
                 check_state_tensor(self._module_name, hx)

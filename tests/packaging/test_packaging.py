@@ -196,7 +196,12 @@ def test_compat_check_names_what_differs():
     assert "_GLIBCXX_USE_CXX11_ABI=1 and this torch with 0" in abi
     # No build information (a library named by $MKLDNN_RNN_TORCH_LIBRARY): the supported series only.
     assert _compat.problems("1.13.0", False, None) == []
-    assert "must be 1.13" in _compat.problems("1.12.1", True, None)[0]
+    assert _compat.problems("2.6.0+debian", False, None) == []
+    assert "must be 1.13 or 2.6" in _compat.problems("1.12.1", True, None)[0]
+    # A build against torch 2.6 runs with 2.6 only.
+    built_26 = dict(built, TORCH_VERSION="2.6.0")
+    assert _compat.problems("2.6.0+debian", True, built_26) == []
+    assert "must be 2.6" in _compat.problems("1.13.1", True, built_26)[0]
 
 
 def test_source_tree_version_is_the_cmake_version():

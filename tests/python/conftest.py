@@ -36,6 +36,20 @@ def python():
     return sys.executable
 
 
+def torch_own_failure(module, x, dtype=torch.float):
+    """The error torch.utils.mkldnn's own conversion of `module` raises on x, or None when it runs. torch
+    2.6's MkldnnBatchNorm fails inside torch on any mkldnn input (its batch_norm kernel is unreachable from
+    TorchScript): to_mkldnn gives torch's own classes, so ours must fail there the same way, not differ."""
+    import copy
+    import torch.utils.mkldnn
+    try:
+        with torch.no_grad():
+            torch.utils.mkldnn.to_mkldnn(copy.deepcopy(module).eval(), dtype)(x)
+    except RuntimeError as error:
+        return error
+    return None
+
+
 class Classifier(nn.Module):
     """Embedding -> LSTM -> Linear: the usual text classifier (its Linear becomes torch.utils.mkldnn's
     MkldnnLinear when converted)."""

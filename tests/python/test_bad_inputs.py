@@ -18,6 +18,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reliability"))
 import op_library  # noqa: E402
+from mkldnn_rnn import _fake  # noqa: E402
 
 ops = op_library.load()
 I, H, P, L, N, T = 4, 6, 3, 2, 3, 5
@@ -209,13 +210,35 @@ def test_device_meta(arg):
     tensors = {"input": x_tn(), "hx": torch.zeros(L, N, H), "cx": torch.zeros(L, N, H),
                "lengths": torch.full((N,), T, dtype=torch.long)}
     tensors[arg] = torch.empty(tensors[arg].shape, dtype=tensors[arg].dtype, device="meta")
-    with pytest.raises(RuntimeError, match=rf"mkldnn_rnn::rnn: {arg}: expected device cpu, got meta"):
+    if not _fake.supported():  # torch 1.13: every tensor reaches the kernel, which wants the CPU
+        with pytest.raises(RuntimeError, match=rf"mkldnn_rnn::rnn: {arg}: expected device cpu, got meta"):
+            run(lstm(), *tensors.values())
+        return
+    # torch 2.x: a meta tensor takes the op to its fake kernel (python/mkldnn_rnn/_fake.py), which wants
+    # every tensor on the input's device and names the first that is not.
+    name, want, got = ("hx", "meta", "cpu") if arg == "input" else (arg, "cpu", "meta")
+    with pytest.raises(RuntimeError, match=rf"mkldnn_rnn::rnn: {name}: expected device {want}, got {got}"):
         run(lstm(), *tensors.values())
 
 
+@pytest.mark.skipif(not _fake.supported(), reason=f"torch {torch.__version__} has no fake kernels (torch 2.4+)")
+def test_meta_tensors_give_shapes():
+    """torch 2.x: meta tensors in give meta results of the real kernel's sizes (shape inference)."""
+    meta = {"input": torch.empty(T, N, I, device="meta"), "hx": torch.empty(L, N, H, device="meta"),
+            "cx": torch.empty(L, N, H, device="meta")}
+    output, h_n, c_n = run(lstm(), *meta.values(), None)
+    real = run(lstm(), x_tn(), torch.zeros(L, N, H), torch.zeros(L, N, H), None)
+    assert [t.device.type for t in (output, h_n, c_n)] == ["meta"] * 3
+    assert [t.shape for t in (output, h_n, c_n)] == [t.shape for t in real]
+
+
 def test_device_meta_cell():
+    call = lambda: ops.cell(op_library.packed_weights(nn.LSTMCell(I, H)), torch.empty(N, I, device="meta"), None, None)
+    if _fake.supported():  # torch 2.x: the fake kernel's shapes (test_meta_tensors_give_shapes)
+        assert [(t.device.type, tuple(t.shape)) for t in call()] == [("meta", (N, H))] * 2
+        return
     with pytest.raises(RuntimeError, match=r"mkldnn_rnn::cell: input: expected device cpu, got meta"):
-        ops.cell(op_library.packed_weights(nn.LSTMCell(I, H)), torch.empty(N, I, device="meta"), None, None)
+        call()
 
 
 def test_device_check_is_device_agnostic():
@@ -229,8 +252,13 @@ def test_device_check_is_device_agnostic():
 
 
 def test_device_meta_module():
+    call = lambda: converted(lstm())(torch.empty(T, N, I, device="meta"))
+    if _fake.supported():  # torch 2.x: the fake kernel's shapes, as torch.nn.LSTM gives on meta tensors
+        output, (h_n, c_n) = call()
+        assert (output.device.type, tuple(output.shape), tuple(h_n.shape)) == ("meta", (T, N, H), (L, N, H))
+        return
     with pytest.raises(RuntimeError, match=r"(?is)input.*cpu.*meta"):
-        converted(lstm())(torch.empty(T, N, I, device="meta"))
+        call()
 
 
 def test_requires_grad():

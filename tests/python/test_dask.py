@@ -49,7 +49,7 @@ def scored(distributed_installed, python, child_env, tmp_path_factory):
     # run in (the kernels block by batch size), its numbers do not.
     example(python, child_env, folder / "data", "--single-process", "--files-per-task", 4, "--out",
             folder / "single.pt", impl="fused")
-    return folder, torch.load(folder / "single.pt")
+    return folder, torch.load(folder / "single.pt", weights_only=False)
 
 
 def assert_bit_identical(got, want):
@@ -63,14 +63,14 @@ def test_local_cluster_eager_model_is_bit_identical(scored, python, child_env):
     out = example(python, child_env, folder / "data", "--workers", 2, "--files-per-task", 4, "--out",
                   folder / "dask.pt", impl="fused")
     assert "dask: 8 tasks on 2 of 2 workers" in out, out  # both workers took tasks
-    assert_bit_identical(torch.load(folder / "dask.pt"), want)
+    assert_bit_identical(torch.load(folder / "dask.pt", weights_only=False), want)
 
 
 def test_local_cluster_torchscript_model_is_bit_identical(scored, python, child_env):
     folder, want = scored
     example(python, child_env, folder / "data", "--model", folder / "model.pt", "--workers", 2,
             "--files-per-task", 4, "--out", folder / "dask_ts.pt", impl="fused")
-    assert_bit_identical(torch.load(folder / "dask_ts.pt"), want)
+    assert_bit_identical(torch.load(folder / "dask_ts.pt", weights_only=False), want)
 
 
 def test_scheduler_and_workers_started_by_the_dask_cli(scored, python, child_env):
@@ -96,7 +96,7 @@ def test_scheduler_and_workers_started_by_the_dask_cli(scored, python, child_env
         out = example(python, env, folder / "data", "--scheduler", address, "--min-workers", 2,
                       "--files-per-task", 4, "--out", folder / "cluster.pt")
         assert "on 2 of 2 workers" in out, out
-        got = torch.load(folder / "cluster.pt")
+        got = torch.load(folder / "cluster.pt", weights_only=False)
         assert sorted(got) == sorted(want)
         for name in want:
             torch.testing.assert_close(got[name], want[name], rtol=RTOL, atol=ATOL)

@@ -65,10 +65,10 @@ def test_fresh_python_process(saved, python, child_env, tmp_path):
         import mkldnn_rnn  # registers the ops and PackedWeights before the model is loaded
         model = torch.jit.load({str(model)!r})
         with torch.no_grad():
-            torch.save(model(*torch.load({str(inputs)!r})), {str(tmp_path / 'out.pt')!r})
+            torch.save(model(*torch.load({str(inputs)!r}, weights_only=False)), {str(tmp_path / 'out.pt')!r})
     """)
     subprocess.run([python, "-c", script], env=child_env, check=True, timeout=120)
-    for g, w in zip(flat(torch.load(tmp_path / "out.pt")), got, strict=True):
+    for g, w in zip(flat(torch.load(tmp_path / "out.pt", weights_only=False)), got, strict=True):
         assert torch.equal(g, w), "the reloaded model must repeat the saved one's bits"
 
 
@@ -77,7 +77,7 @@ def test_cpp_program(saved, tmp_path):
     program = BUILD_DIR / "bin" / "cpp_inference"
     assert program.is_file(), f"{program} is missing: build with `make build`"
     subprocess.run([str(program), str(model), str(inputs), str(tmp_path / "out.pt")], check=True, timeout=120)
-    for g, w in zip(flat(torch.load(tmp_path / "out.pt")), got, strict=True):
+    for g, w in zip(flat(torch.load(tmp_path / "out.pt", weights_only=False)), got, strict=True):
         assert_same(g, w, mkldnn=False)
 
 

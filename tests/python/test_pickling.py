@@ -11,6 +11,7 @@ afresh and agrees within the tolerance. The modules of torch.utils.mkldnn that t
 import copy
 import io
 import pickle
+import re
 import subprocess
 import textwrap
 
@@ -20,7 +21,7 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_sequence
 
 import mkldnn_rnn
-from conftest import ATOL, REPO, RTOL, Classifier
+from conftest import ATOL, REPO, RTOL, Classifier, torch_own_failure
 
 
 def examples():
@@ -125,6 +126,13 @@ def test_torch_utils_mkldnn_modules(name, dtype):
             y = m(x)
         return y.to_dense() if y.is_mkldnn else y
 
+    broken = torch_own_failure(module, x, dtype)
+    if broken is not None:  # torch's own module fails on this torch: ours, the same class, fails alike
+        for m in (converted, pickle.loads(pickle.dumps(converted))):
+            assert type(m) is type(converted)
+            with pytest.raises(type(broken), match=re.escape(str(broken).splitlines()[0])):
+                out(m)
+        return
     want = out(converted)
     copied = pickle.loads(pickle.dumps(converted))
     again = pickle.loads(pickle.dumps(copied))
@@ -140,7 +148,7 @@ def test_torch_save_of_an_eager_model(fixed_impl):
     buffer = io.BytesIO()
     torch.save(converted, buffer)
     buffer.seek(0)
-    assert_bits(run(torch.load(buffer), inputs), run(converted, inputs))
+    assert_bits(run(torch.load(buffer, weights_only=False), inputs), run(converted, inputs))
 
 
 def test_unpickled_model_scripts_and_saves(fixed_impl, tmp_path):
@@ -191,7 +199,7 @@ def test_unpickled_in_a_fresh_process(fixed_impl, python, child_env, tmp_path):
         with open({str(tmp_path / 'models.pkl')!r}, "rb") as f:
             models = pickle.load(f)
         assert "mkldnn_rnn" in sys.modules
-        inputs = torch.load({str(tmp_path / 'inputs.pt')!r})
+        inputs = torch.load({str(tmp_path / 'inputs.pt')!r}, weights_only=False)
 
         def flat(value):
             if isinstance(value, torch.Tensor):
@@ -204,7 +212,7 @@ def test_unpickled_in_a_fresh_process(fixed_impl, python, child_env, tmp_path):
     """)
     subprocess.run([python, "-c", script], env=dict(child_env, MKLDNN_RNN_IMPL=fixed_impl), check=True,
                    timeout=120)
-    got = torch.load(tmp_path / "outputs.pt")
+    got = torch.load(tmp_path / "outputs.pt", weights_only=False)
     assert sorted(got) == sorted(want)
     for name in want:
         assert_bits(got[name], want[name])

@@ -428,7 +428,7 @@ def test_cpp_program_loads_reduced_models(saved_models, name, tmp_path):
     assert program.is_file(), f"{program} is missing: build with `make build`"
     for args, file in inputs:
         subprocess.run([str(program), str(path), str(file), str(tmp_path / "out.pt")], check=True, timeout=120)
-        assert same_bits(torch.load(tmp_path / "out.pt"), run(model, args)), "C++ must give Python's bits"
+        assert same_bits(torch.load(tmp_path / "out.pt", weights_only=False), run(model, args)), "C++ must give Python's bits"
 
 
 @pytest.mark.parametrize("name", list(models_to_save()))
@@ -446,7 +446,7 @@ def test_pickle_round_trips_bit_exact(name):
     buffer = io.BytesIO()
     torch.save(converted, buffer)
     for copied in (pickle.loads(pickle.dumps(converted)), copy.deepcopy(converted),
-                   torch.load(io.BytesIO(buffer.getvalue()))):
+                   torch.load(io.BytesIO(buffer.getvalue()), weights_only=False)):
         assert copied.precision == converted.precision and copied._packed.precision() == converted.precision
         assert repr(copied) == repr(converted)
         assert same_bits(run(copied, args), eager)
@@ -455,7 +455,10 @@ def test_pickle_round_trips_bit_exact(name):
             assert same_bits(copied.int8_weights(), converted.int8_weights())
 
 
-def test_python_pickle_from_before_precision_loads_as_fp32():
+def test_python_pickle_from_before_precision_loads_as_fp32(monkeypatch):
+    # One implementation for both models, so that their bits compare: under auto each decides by its own
+    # probe, and fused and oneDNN differ in the last bits (oneDNN 3.7's plain kernel can win one probe).
+    monkeypatch.setenv("MKLDNN_RNN_IMPL", "fused")
     converted = mkldnn_rnn.to_mkldnn(make_sequence("gru", 1, False, True))
     state = converted.__getstate__()
     del state["precision"]  # what a pickle made before issue 12 holds
@@ -550,13 +553,13 @@ def test_forced_fallback_parity(python, child_env, tmp_path):
             return [t for v in value for t in flat(v)]
 
         with torch.no_grad():
-            for name, (converted, args, native, want) in torch.load({str(tmp_path / 'cases.pt')!r}).items():
+            for name, (converted, args, native, want) in torch.load({str(tmp_path / 'cases.pt')!r}, weights_only=False).items():
                 results[name] = flat(converted(*args))
         torch.save(results, {str(tmp_path / 'fallback.pt')!r})
     """)
     env = dict(child_env, MKLDNN_RNN_MAX_ISA="avx512_core")
     subprocess.run([python, "-c", script], env=env, check=True, timeout=300)
-    fallback = torch.load(tmp_path / "fallback.pt")
+    fallback = torch.load(tmp_path / "fallback.pt", weights_only=False)
     assert set(fallback) == set(cases)
     for name, (_, _, native, want) in cases.items():
         precision = name.split("-")[1]

@@ -13,7 +13,7 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def test_release_0_1_0_model_loads_and_gives_its_outputs():
-    saved = torch.load(str(DATA / "release_0_1_0_io.pt"))
+    saved = torch.load(str(DATA / "release_0_1_0_io.pt"), weights_only=False)
     model = torch.jit.load(str(DATA / "release_0_1_0_models.pt"))
     with torch.no_grad():
         outputs = model(*saved["inputs"])
@@ -23,7 +23,7 @@ def test_release_0_1_0_model_loads_and_gives_its_outputs():
 
 
 def test_release_0_1_0_model_keeps_its_weights():
-    saved = torch.load(str(DATA / "release_0_1_0_io.pt"))
+    saved = torch.load(str(DATA / "release_0_1_0_io.pt"), weights_only=False)
     model = torch.jit.load(str(DATA / "release_0_1_0_models.pt"))
     for name, want in saved["state_dict"].items():
         module, key = name.split(".", 1)
@@ -34,7 +34,7 @@ def test_release_0_1_0_model_keeps_its_weights():
 
 
 def test_release_0_1_0_model_saves_again_in_the_current_format(tmp_path):
-    saved = torch.load(str(DATA / "release_0_1_0_io.pt"))
+    saved = torch.load(str(DATA / "release_0_1_0_io.pt"), weights_only=False)
     model = torch.jit.load(str(DATA / "release_0_1_0_models.pt"))
     torch.jit.save(model, str(tmp_path / "again.pt"))
     again = mkldnn_rnn.load(str(tmp_path / "again.pt"))
