@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 import accuracy
+import debian13
 import machine
 import onnx_peer
 import report
@@ -83,6 +84,7 @@ class Column:
     env: tuple = ()  # more (name, value) pairs for the child's environment
     multithreaded_only: bool = False
     modes: tuple = ()  # the modes it runs (quantize_dynamic has no nn.RNN); () = every mode
+    stack: str = ""  # "debian13": runs in the Debian 13 root (bench/debian13.py); "": on this machine's stack
 
     def applies_to(self, shape, threads):
         if self.multithreaded_only and threads == 1:
@@ -118,6 +120,21 @@ ORT_FP32 = dataclasses.replace(ORT, title="ONNX Runtime fp32 (Node)")
 # column carries the max |error| of its outputs against the fp32 torch.nn module (measure_module.py).
 MKLDNN_BF16 = Column("mkldnn_bf16", "mkldnn bf16", MODULE, ("--impl", "mkldnn", "--precision", "bf16"))
 MKLDNN_INT8 = Column("mkldnn_int8", "mkldnn int8", MODULE, ("--impl", "mkldnn", "--precision", "int8"))
+# Today's stack (issue 20), in the Debian 13 root: torch 2.6's nn.* (torch 2.x sends fp32 nn.LSTM through
+# oneDNN 3.x itself: the baseline users have today), and our module, engine and oneDNN called directly,
+# built against oneDNN 3.7, beside the same on Debian 12's oneDNN 2.6.
+DEBIAN13 = "debian13"
+ORIGINAL_TORCH26 = dataclasses.replace(ORIGINAL, key="original_torch26", title="torch 2.6 nn (Debian 13)", stack=DEBIAN13)
+MKLDNN_DEBIAN13 = dataclasses.replace(MKLDNN, key="mkldnn_debian13", title="mkldnn on Debian 13", stack=DEBIAN13)
+ONEDNN_IMPLS = ("plain_ldigo", "onednn_preferred")  # the MKLDNN_RNN_IMPL values that run on oneDNN
+ENGINE_DEBIAN13 = {impl: dataclasses.replace(ENGINE[impl], key=f"{ENGINE[impl].key}_debian13",
+                                             title=f"{ENGINE[impl].title} on oneDNN 3.7", stack=DEBIAN13)
+                   for impl in ONEDNN_IMPLS}
+ONEDNN_DEBIAN13 = {w: dataclasses.replace(c, key=f"{c.key}_debian13", title=f"{c.title} on oneDNN 3.7", stack=DEBIAN13)
+                   for w, c in ONEDNN.items()}
+STACK_COLUMNS = (ORIGINAL_TORCH26, MKLDNN_DEBIAN13, *ENGINE_DEBIAN13.values(), *ONEDNN_DEBIAN13.values())
+# Issue 20's target: every seed and traffic row at least this many times torch 2.6's nn.* (same machine).
+TORCH26_TARGET = 2.0
 # PyTorch's own int8 answer, on the quantized engine the machine has (the child picks it and reports it).
 QDYN = Column("qdyn", "quantize_dynamic int8", MODULE, ("--impl", "quantize_dynamic"), modes=("lstm", "gru"))
 ENGINE_BF16 = Column("engine_bf16", "engine C++ bf16", "engine_bench", ("--precision", "bf16"))
@@ -295,6 +312,21 @@ def _isas(record):
     return ", ".join(dict.fromkeys(found)) or report.MISSING
 
 
+def stack_table(first):
+    """Debian 12's stack beside Debian 13's (issue 20): torch 2.6's nn.* against ours, and the same oneDNN
+    paths on oneDNN 3.7 against 2.6."""
+    table = [*first, _rate_cell(dataclasses.replace(ORIGINAL, title="torch 1.13 nn")), _rate_cell(ORIGINAL_TORCH26),
+             _rate_cell(MKLDNN), _vs(MKLDNN, ORIGINAL_TORCH26, f"mkldnn / torch 2.6 nn (target ≥ {TORCH26_TARGET:.0f})"),
+             _rate_cell(MKLDNN_DEBIAN13), _vs(MKLDNN_DEBIAN13, MKLDNN, "mkldnn Debian 13 / Debian 12")]
+    for impl in ONEDNN_IMPLS:
+        table += [_rate_cell(ENGINE[impl]), _rate_cell(ENGINE_DEBIAN13[impl]),
+                  _vs(ENGINE_DEBIAN13[impl], ENGINE[impl], f"{impl}: oneDNN 3.7 / 2.6")]
+    for weights, column in ONEDNN.items():
+        table += [_rate_cell(column), _rate_cell(ONEDNN_DEBIAN13[weights]),
+                  _vs(ONEDNN_DEBIAN13[weights], column, f"direct {weights}: oneDNN 3.7 / 2.6")]
+    return table
+
+
 WIDE_TABLE = [_SHAPE, _CORES, *map(_rate_cell, (ORIGINAL, ORIGINAL_BLAS1, MKLDNN)),
               ("mkldnn vs best original", lambda r: report.ratio(_vs_best_original(r))), *map(_rate_cell, PEERS),
               _BINDING, _AUTO_VS_BEST, _FASTEST]
@@ -324,12 +356,15 @@ TRAFFIC_TABLE = [
     ("ORT s", _traffic_cell("ort_total_s")), ("ORT p99 ms", _traffic_cell("ort_p99_ms")),
     ("mkldnn alone s", _traffic_cell("mkldnn_alone_total_s")), ("mkldnn alone p99 ms", _traffic_cell("mkldnn_alone_p99_ms")),
     ("ORT / mkldnn alone", _traffic_cell("ort_ratio", report.ratio)),
+    ("torch 2.6 nn s (Debian 13)", _traffic_cell("torch26_total_s")), ("torch 2.6 p99 ms", _traffic_cell("torch26_p99_ms")),
+    (f"torch 2.6 / mkldnn (target ≥ {TORCH26_TARGET:.0f})", _traffic_cell("torch26_ratio", report.ratio)),
+    ("mkldnn on Debian 13 s", _traffic_cell("debian13_mkldnn_total_s")),
     ("packed / padded (mkldnn s)", _with_times("packed_vs_padded", "mkldnn_total_s", "mkldnn_padded_total_s", "s")),
     ("new / seen length (median ms)", _with_times("new_vs_seen", "new_p50_ms", "seen_p50_ms", "ms")),
     ("process s", _traffic_cell("seconds")),
 ]
 # The chart's bars: one ratio per row (the y axis is logarithmic, so the three scales sit together).
-TRAFFIC_CHART = {"original / mkldnn (total time)": "ratio", "ORT / mkldnn alone (total time)": "ort_ratio", "mkldnn packed / padded (total time)": "packed_vs_padded",
+TRAFFIC_CHART = {"original / mkldnn (total time)": "ratio", "torch 2.6 / mkldnn (total time)": "torch26_ratio", "ORT / mkldnn alone (total time)": "ort_ratio", "mkldnn packed / padded (total time)": "packed_vs_padded",
                  "first call: new / seen length (median)": "new_vs_seen"}
 
 
@@ -340,7 +375,7 @@ def seed_group():
     # The reduced-precision cells of a row run right after the fp32 ones they are divided by.
     columns = (ORIGINAL, MKLDNN, *REDUCED_MODULES, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC, ORIGINAL_BLAS1,
                ENGINE["auto"], *REDUCED_ENGINES, *FALLBACK_ENGINES, *(ENGINE[impl] for impl in IMPLS if impl != "auto"),
-               *ONEDNN.values(), ORT)
+               *ONEDNN.values(), ORT, *STACK_COLUMNS)
     return Group(
         "seed", "LSTM 250->200, batch 1: the original design's table", rows, columns, runner.Protocol(),
         [("Sentences/s (forward calls/s), the original design's columns", SEED_TABLE),
@@ -349,8 +384,10 @@ def seed_group():
           "max abs err against fp32 nn.LSTM)", reduced_table([_STEPS, _CORES], seed_ratio=True)),
          ("Reduced precision from the engine in C++ (natively and on the fallback MKLDNN_RNN_MAX_ISA="
           f"{FALLBACK_ISA}), the module's binding cost per call, and against ONNX Runtime (fp32)",
-          engine_table([_STEPS, _CORES], ort=True, fallback=True))],
-        (ORIGINAL, MKLDNN, *REDUCED_MODULES, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC, ENGINE["auto"],
+          engine_table([_STEPS, _CORES], ort=True, fallback=True)),
+         ("Today's stack (issue 20): Debian 13's torch 2.6 nn.LSTM and our build on its oneDNN 3.7, beside Debian 12's "
+          "(calls/s; in the Debian 13 root, one process per cell as every cell)", stack_table([_STEPS, _CORES]))],
+        (ORIGINAL, ORIGINAL_TORCH26, MKLDNN, *REDUCED_MODULES, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC, ENGINE["auto"],
          *REDUCED_ENGINES, *ONEDNN.values(), ORT),
         notes=precision_notes)
 
@@ -399,14 +436,18 @@ def extra_groups():
 # --- measuring ------------------------------------------------------------------------------------
 
 class Bench:
-    def __init__(self, build_dir, total_cells, ort):
+    def __init__(self, build_dir, total_cells, ort, stack):
         self.build_dir = build_dir
         self.total = total_cells
         self.done = 0
         self.ort = ort  # onnx_peer.Status: ready, or missing and why
+        self.stack = stack  # debian13.Status: the Debian 13 root is built, or missing and why
         self.unavailable = {}  # column title -> why a reduced-precision child could not run here
+        self.records = {}  # group name (and "traffic") -> its records, for the targets at the end
 
-    def argv(self, program, args):
+    def argv(self, program, args, stack=""):
+        if stack == DEBIAN13:
+            return debian13.argv(program, args)
         if program.endswith(".py"):
             return [sys.executable, str(Path(__file__).with_name(program)), *args]
         path = self.build_dir / "bench" / program
@@ -426,11 +467,15 @@ class Bench:
             print(f"{result['rate']:9.0f}/s ({result['rate_min']:.0f}-{result['rate_max']:.0f})"
                   f"  {time.monotonic() - start:4.1f} s", flush=True)
             return result
+        if column.stack and not self.stack.ok:
+            print(f"  {self.stack}", flush=True)
+            return None
         args = [*shape.flags(), *column.flags, *protocol.flags()]
         if column.program == MODULE:
             args += ["--threads", str(threads)]
-        result = runner.run_child(self.argv(column.program, args), threads=threads, jemalloc=column.jemalloc,
-                                  impl=column.impl, extra_env=column.env)
+        env = (*column.env, *(debian13.env() if column.stack else ()))
+        result = runner.run_child(self.argv(column.program, args, column.stack), threads=threads,
+                                  jemalloc=column.jemalloc, impl=column.impl, extra_env=env)
         if "unavailable" in result:  # a reduced precision this machine cannot run: the cell stays empty
             print(f"  missing: {result['unavailable']}", flush=True)
             self.unavailable[column.title] = result["unavailable"]
@@ -500,7 +545,25 @@ class Bench:
                               ort_ratio=ort["total_s"] / alone["mkldnn_total_s"])
                 print(f"    ONNX Runtime: {ort['total_s']:.1f} s; mkldnn_rnn alone {alone['mkldnn_total_s']:.1f} s; "
                       f"ORT/mkldnn {result['ort_ratio']:.2f}", flush=True)
+        if "original_total_s" in result:
+            self.traffic_on_debian13(row, impl, result)
         return {"label": row.label, **result}
+
+    def traffic_on_debian13(self, row, impl, result):
+        """The same section in the Debian 13 root: torch 2.6's nn.* against our build there, interleaved
+        as here; torch 2.6's total is divided by ours on this machine's stack (result)."""
+        if not self.stack.ok:
+            print(f"    torch 2.6 (Debian 13): {self.stack}", flush=True)
+            return
+        there = runner.run_child(self.argv(TRAFFIC_PROGRAM, ["--section", row.section, "--threads", str(ALL_CORES)], DEBIAN13),
+                                 threads=ALL_CORES, impl=impl, extra_env=(*TRAFFIC_ENV, *debian13.env()),
+                                 timeout=TRAFFIC_TIMEOUT)
+        check_blas(there)
+        result.update(torch26_total_s=there["original_total_s"], torch26_p99_ms=there["original_p99_ms"],
+                      debian13_mkldnn_total_s=there["mkldnn_total_s"],
+                      torch26_ratio=there["original_total_s"] / result["mkldnn_total_s"])
+        print(f"    torch {there['torch']} nn (Debian 13): {there['original_total_s']:.1f} s, torch 2.6/mkldnn "
+              f"{result['torch26_ratio']:.2f}; mkldnn on Debian 13 {there['mkldnn_total_s']:.1f} s", flush=True)
 
     def bandwidth(self, nbytes):
         """GB/s one core reads from a buffer of nbytes (rounded up to the probe's 512-byte stride)."""
@@ -527,7 +590,7 @@ def check_blas(result):
 
 def group_section(bench, group, out):
     """Measures a group; writes its CSV and chart; returns bench.md's section."""
-    records = bench.measure_group(group)
+    records = bench.records[group.name] = bench.measure_group(group)
     report.write_csv(out / f"{group.name}.csv", records)
     report.bar_chart(out / f"{group.name}.png", group.title, [f"{r['label']}, {r['threads']} thr" for r in records],
                      {c.title: [_get(r, c) for r in records] for c in group.chart}, "forward calls/s")
@@ -546,7 +609,7 @@ def real_traffic(bench, out):
     impl = os.environ.get("MKLDNN_RNN_IMPL", "auto")  # what the user runs with, as a user's server would
     print(f"== Real traffic: shapes that change from call to call, MKLDNN_RNN_IMPL={impl}", flush=True)
     started = time.monotonic()
-    records = [bench.measure_traffic(row, impl) for row in TRAFFIC]
+    records = bench.records["traffic"] = [bench.measure_traffic(row, impl) for row in TRAFFIC]
     elapsed = time.monotonic() - started
     report.write_csv(out / "traffic.csv", records)
     report.bar_chart(out / "traffic.png", f"Real traffic, {ALL_CORES} threads, MKLDNN_RNN_IMPL={impl}",
@@ -581,6 +644,34 @@ def ort_note(status, threads):
             f"batch; intra-op threads = the row's threads). Each call through onnxruntime-node costs "
             f"{overhead} before any work (an identity model), included in its figures, not subtracted. "
             "ORT has no PackedSequence: its traffic rows are the dense streams (a), (a').")
+
+
+def stack_note(status):
+    """What the Debian 13 columns are, or why they are missing."""
+    if not status.ok:
+        return f"Debian 13 columns (torch 2.6, oneDNN 3.7): missing ({status})."
+    return (f"Debian 13 columns: {status}; each cell is a child process in that root (`mk/debian13.sh -- ...`, "
+            "bench/debian13.py), on the same cores, right after this machine's cells of its row. 'torch 2.6 nn' "
+            "is Debian 13's own nn.LSTM (torch 2.x runs fp32 nn.LSTM on oneDNN); 'on Debian 13' / 'on oneDNN 3.7' is "
+            "this tree built there. In the traffic rows the Debian 13 process serves the same requests to "
+            "torch 2.6's module and to ours built there, interleaved; 'torch 2.6 / mkldnn' divides its torch 2.6 "
+            "total by our total on this machine's stack.")
+
+
+def stack_targets(records):
+    """Issue 20's targets, on the rows this run measured: ours against torch 2.6's nn.* on every seed and
+    traffic row."""
+    lines = ["", "## Targets of issue 20: against Debian 13's torch 2.6 (same machine, same run)", "",
+             "| target | bound | this run | met |", "|---|---|---|---|"]
+    for r in records.get("seed", []):
+        lines.append(_check(f"mkldnn / torch 2.6 nn, LSTM T={r['T']}, {r['threads']} thr",
+                            _per(_get(r, MKLDNN), _get(r, ORIGINAL_TORCH26)), TORCH26_TARGET,
+                            f"{report.rate(_get(r, MKLDNN))} / {report.rate(_get(r, ORIGINAL_TORCH26))}"))
+    for r in records.get("traffic", []):
+        if "original_total_s" in r:
+            lines.append(_check(f"torch 2.6 / mkldnn total time, {r['label']}", r.get("torch26_ratio"), TORCH26_TARGET,
+                                f"{report.micros(r.get('torch26_total_s'))} / {report.micros(r['mkldnn_total_s'])} s"))
+    return lines
 
 
 def precision_notes(records, unavailable, targets=True):
@@ -725,7 +816,10 @@ def main():
     print("== ONNX Runtime (onnxruntime-node from npm, models from torch.onnx.export)", flush=True)
     ort = onnx_peer.prepare()
     print(f"   {ort}", flush=True)
-    bench = Bench(build_dir, total + len(TRAFFIC), ort)
+    print("== Today's stack: Debian 13 (torch 2.6, oneDNN 3.7) in a root (bench/debian13.py)", flush=True)
+    stack = debian13.prepare()
+    print(f"   {stack}", flush=True)
+    bench = Bench(build_dir, total + len(TRAFFIC), ort, stack)
     started = time.monotonic()
     flag = " --all" if args.all else " --traffic-only" if args.traffic_only else ""
 
@@ -750,7 +844,7 @@ def main():
     ]
     if seed:
         sections += ["", ceiling(bench, info["l2_per_core_bytes"])]
-    sections += ["", ort_note(ort, THREADS)]
+    sections += ["", ort_note(ort, THREADS), "", stack_note(stack)]
     for group in seed:
         sections += group_section(bench, group, args.out)
     if seed:
@@ -758,6 +852,7 @@ def main():
     sections += real_traffic(bench, args.out)
     for group in extra:
         sections += group_section(bench, group, args.out)
+    sections += stack_targets(bench.records)
 
     text = "\n".join(sections) + "\n"
     (args.out / "bench.md").write_text(text)

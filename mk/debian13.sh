@@ -5,9 +5,17 @@
 # dependency step. The root is made once with debootstrap from the mirror apt already uses and kept in
 # $DEBIAN13_ROOT (default ~/.cache/mkldnn_rnn/debian13) between runs; the tree is copied in afresh each run.
 #   mk/debian13.sh [make target ...]
+#   mk/debian13.sh -- command [arg ...]   runs a command in the root as it stands (the benchmark's children,
+#                                         bench/debian13.py), with the caller's environment, the tree not copied
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=${DEBIAN13_ROOT:-$HOME/.cache/mkldnn_rnn/debian13}
+COMMAND=()
+if [ "${1:-}" = "--" ]; then
+    shift
+    COMMAND=("$@")
+    [ -f "$ROOT/.mkldnn_rnn-root" ] || { echo "error: no Debian 13 root in $ROOT (make test-debian13 makes it)" >&2; exit 1; }
+fi
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(test)
 
@@ -40,6 +48,10 @@ trap cleanup EXIT
 for fs in proc dev sys; do
     if ! mountpoint -q "$ROOT/$fs"; then mount --bind "/$fs" "$ROOT/$fs" && mounted+=("$ROOT/$fs"); fi
 done
+if [ ${#COMMAND[@]} -gt 0 ]; then
+    chroot "$ROOT" "${COMMAND[@]}"
+    exit
+fi
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 
 # The tree as git sees it (tracked files and new ones it does not ignore); the root's own build folder is
