@@ -48,8 +48,11 @@ build: deps
 test: build
 	$(MAKE) --no-print-directory test-cpp test-python test-packaging
 
+# Then the ISA legs this CPU could not run, each with its reason (CTest lists them as skipped).
 test-cpp:
 	cd $(BUILD) && ctest --output-on-failure
+	@log=$(BUILD)/Testing/Temporary/LastTest.log; \
+	if grep -q '^\[ leg \]' $$log; then grep -h '^\[ leg \]' $$log | sort -u; else echo "every ISA leg ran on this CPU"; fi
 
 test-python:
 	PYTHONPATH=$(CURDIR)/python MKLDNN_RNN_BUILD_DIR=$(CURDIR)/$(BUILD) $(PYTHON) -m pytest -q -rs tests/python

@@ -51,7 +51,7 @@ public:
     std::vector<Decision> decisions() const;
     // Takes decisions made earlier (e.g. saved with a model) instead of deciding those classes afresh.
     // Checked: layer, direction, batch_class (a power of two), threads and implementation; a fused
-    // decision on a CPU without AVX-512 is an error.
+    // decision on a CPU without the fused kernel (kernel_isa() "none") is an error.
     void restore_decisions(const std::vector<Decision>& decisions) const;
 
     // oneDNN primitives currently cached, over every (layer, direction, implementation).

@@ -10,28 +10,30 @@
 namespace mkldnn_rnn {
 
 // The numbers the inner products run on (docs/precision.md). Reduced precision is opt-in, runs on the
-// fused kernel (AVX-512; pack() refuses it elsewhere) and keeps fp32 wherever the cost is not in the
+// fused kernel (AVX2 + FMA or AVX-512; pack() refuses it elsewhere) and keeps fp32 wherever the cost is not in the
 // weights: biases, the gate math, the cell state, every output and state a caller sees.
 //   bf16  weights rounded to bfloat16 (nearest even); x and h rounded to bf16 before each product, as
-//         oneDNN's bf16 RNN does; products accumulate in fp32 (VDPBF16PS).
+//         oneDNN's bf16 RNN does; products accumulate in fp32 (VDPBF16PS, or FMA on the widened weights).
 //   int8  weights int8 with one scale per output row (symmetric, max |w| / 127); x and h quantized at
 //         run time per row and step to uint8 with a symmetric scale (max |value| / 127, shifted by 128);
-//         products accumulate in int32 (VPDPBUSD), exactly, and are scaled back to fp32.
+//         products accumulate in int32 (VPDPBUSD, or VPMADDWD), exactly, and are scaled back to fp32.
 enum class Precision { fp32, bf16, int8 };
 
 // "fp32", "bf16", "int8".
 const char* precision_name(Precision precision);
 
 // The instructions the fused kernel's inner products use for `precision` on this CPU:
-// "avx512_core_bf16" (VDPBF16PS), "avx512_core_vnni" (VPDPBUSD), "avx512_core" (fp32 FMA, and for bf16
-// and int8 an exact-integer or fp32-FMA emulation of those instructions where the CPU lacks them), or
-// "none" (no AVX-512: reduced precision is refused). MKLDNN_RNN_MAX_ISA (avx512_core, avx512_core_vnni,
-// avx512_core_bf16; read once per process, like oneDNN's DNNL_MAX_CPU_ISA) caps it, so that the
-// emulations are tested on CPUs that have the instructions.
+// "avx512_core_amx" (AMX tiles), "avx512_core_bf16" (VDPBF16PS), "avx512_core_vnni" (VPDPBUSD),
+// "avx512_core" (fp32 FMA, and for bf16 and int8 an fp32-FMA or exact-integer emulation of those
+// instructions where the CPU lacks them), "avx2_vnni" (int8 on AVX-VNNI's VPDPBUSD, with the AVX2 kernel),
+// "avx2" (the same kernel on AVX2 + FMA, two ymm registers per 16 lanes, with the emulations), or "none"
+// (no AVX2: reduced precision is refused, fp32 runs on oneDNN). MKLDNN_RNN_MAX_ISA (those names, in
+// that order; read once per process, like oneDNN's DNNL_MAX_CPU_ISA) caps it, so that the lower paths
+// are tested on CPUs that have more.
 const char* kernel_isa(Precision precision);
 
 // Which implementation runs a layer, named by the weights layout it reads: oneDNN's RNN primitives
-// with plain or with oneDNN's preferred weights, or mkldnn_rnn's own fused kernel (AVX-512).
+// with plain or with oneDNN's preferred weights, or mkldnn_rnn's own fused kernel (AVX2 or AVX-512).
 // `automatic` decides once per shape class (see Decision), never per sequence length. The environment
 // variable MKLDNN_RNN_IMPL (auto, plain_ldigo, onednn_preferred, fused), read by pack(), replaces
 // `automatic` with a fixed choice for reproducible runs.
@@ -41,7 +43,7 @@ enum class WeightsFormat {
     onednn_preferred, // the layout oneDNN asks for (format_tag::any): a second copy of the weights, per
                       // layout oneDNN asks for; offered as a fixed choice only
     fused,            // the fused kernel: weights blocked by 16 hidden units, gate math fused into each
-                      // step; needs AVX-512 (plain_ldigo runs on CPUs without it)
+                      // step; needs AVX2 + FMA (plain_ldigo runs on CPUs without them)
 };
 
 // "auto", "plain_ldigo", "onednn_preferred", "fused": the names MKLDNN_RNN_IMPL takes.

@@ -94,6 +94,6 @@ def decisions(model: nn.Module) -> List[dict]:
 
 def kernel_isa(precision: str = "fp32") -> str:
     """The instructions the fused kernel's inner products use for `precision` ("fp32", "bf16", "int8") on
-    this CPU and under MKLDNN_RNN_MAX_ISA: "avx512_core", "avx512_core_vnni", "avx512_core_bf16",
-    "avx512_core_amx" or "none" (docs/precision.md)."""
+    this CPU and under MKLDNN_RNN_MAX_ISA: "avx2", "avx2_vnni", "avx512_core", "avx512_core_vnni",
+    "avx512_core_bf16", "avx512_core_amx" or "none" (docs/precision.md)."""
     return torch.ops.mkldnn_rnn.kernel_isa(precision)

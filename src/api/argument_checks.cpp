@@ -134,7 +134,7 @@ void check_options_and_sizes(const char* where, const RnnConfig& config, std::si
                             weights_format_name(options.weights_format));
         if (isa_for(options.precision) == Isa::none)
             throw_arg_error(where, "options.precision", "fp32 on this CPU (" + name + " runs on the fused kernel, "
-                            "which needs AVX-512)", name);
+                            "which needs AVX2 + FMA)", name);
     }
     // int8 sums (q + 128) * w over K in int32: 255 * 128 * K stays below 2^31 up to K = 65536.
     if (options.precision == Precision::int8) {
@@ -285,7 +285,7 @@ void check_restored_decision(const RnnConfig& config, Precision precision, const
                         std::string("fused for a ") + precision_name(precision) + " model (its only implementation)",
                         weights_format_name(f));
     if (f == WeightsFormat::fused && !fused_available)
-        throw_arg_error(restore_fn, at + "implementation", "an implementation this CPU runs (fused needs AVX-512)", "fused");
+        throw_arg_error(restore_fn, at + "implementation", "an implementation this CPU runs (fused needs AVX2 + FMA)", "fused");
 }
 
 void check_cell_args(const RnnConfig& config, const CellInput& in, const CellOutput& out) {

@@ -20,16 +20,29 @@ struct KernelWeights {
 };
 
 // Rows per pass of the input projection and of a step (rows whose step shares one pass over W_hh): G
-// accumulators per row plus G weights of W registers each, in 32 registers. A step of more rows reads
-// W_hh from L2 fewer times per step: 6 rather than 4 made fp32 LSTM 256 calls 10 % faster at batch 5
-// and 24 % at batch 6 on one thread (docs/performance.md, "The fused small-batch kernel").
+// accumulators per row plus G weights of W vectors each, and two to spare, in the V vector registers of
+// 16 lanes the ISA has (simd_*.hpp: 32 on AVX-512, 8 on AVX2, where a vector is two ymm). A step of
+// more rows reads W_hh from L2 fewer times per step: 6 rather than 4 made fp32 LSTM 256 calls 10 %
+// faster at batch 5 and 24 % at batch 6 on one thread (docs/performance.md, "The fused small-batch
+// kernel"). GRU's projection takes 8 rows where 9 would fit, as measured on AVX-512.
 constexpr int kMaxProjectRows = 12;
 constexpr int kMaxStepRows = 6;
-template <int G, int W>
-constexpr int max_project_rows = W == 1 ? (G == 4 ? 6 : G == 3 ? 8 : kMaxProjectRows)
-                                        : std::min(kMaxProjectRows, (30 - G * W) / G);
-template <int G, int W>
-constexpr int max_step_rows = std::min(kMaxStepRows, (30 - G * W) / G);
+constexpr int rows_that_fit(int G, int W, int V, int most) {
+    // With two ymm per vector (V = 8) the spare is one register, the broadcast operand: 6 rows of one
+    // gate, 12 accumulators and 2 weights, is the 6x16 kernel of AVX2 GEMMs.
+    const int rows = V >= 32 ? (V - 2 - G * W) / G : (2 * V - 1 - 2 * G * W) / (2 * G);
+    return std::clamp(rows, 1, most);
+}
+constexpr int max_project_rows(int G, int W, int V) {
+    return rows_that_fit(G, W, V, G == 3 && W == 1 ? 8 : kMaxProjectRows);
+}
+constexpr int max_step_rows(int G, int W, int V) { return rows_that_fit(G, W, V, kMaxStepRows); }
+
+// Gates per pass of the input projection (G: all of them). Its outputs are pre-activations, which need
+// no gate beside another, so with 8 vectors (AVX2) it runs one gate per pass: a gate's weights are
+// cache lines of their own in the blocked layout, so a pass reads only its own, and its rows share each
+// weight 5 times (rows_that_fit(1, 1, 8)) instead of once with all 4 LSTM gates in registers.
+constexpr int project_gates(int G, int V) { return V >= 32 ? G : 1; }
 
 // A batch's rows in passes of at most max_rows, as even as they split: 7 rows in passes of 6 are 3 + 4,
 // not 6 + 1, whose second pass would read all of W_hh for one row.
@@ -40,10 +53,11 @@ struct RowPasses {
     int size(int64_t q) const { return static_cast<int>(begin(q + 1) - begin(q)); }
 };
 
-// With fewer than 8 accumulators an inner product's sum is split into independent partial sums over
-// alternate k, so that the 4-5 cycle latency of FMA (or VDPBF16PS, VPDPBUSD) is hidden; one row of an
-// RNN is a single chain: splitting it made a whole RNN T=1 call 1.5x faster.
-constexpr int partial_sums(int G, int R) { return G * R >= 8 ? 1 : G * R >= 4 ? 2 : 4; }
+// With fewer than 8 accumulator registers an inner product's sum is split into independent partial
+// sums over alternate k, so that the 4-5 cycle latency of FMA (or VDPBF16PS, VPDPBUSD) is hidden; one
+// row of an RNN is a single chain: splitting it made a whole RNN T=1 call 1.5x faster (AVX-512).
+// `registers`: the accumulators' hardware registers (G x rows x the ISA's registers per vector).
+constexpr int partial_sums(int registers) { return registers >= 8 ? 1 : registers >= 4 ? 2 : 4; }
 
 // The input projection of a chunk of steps is computed before their recurrence, into at most this many
 // bytes of the workspace: a whole sentence at the benchmark's shape, and bounded for T = 100k.

@@ -14,7 +14,7 @@ Choice choose(Precision precision) {
     const Isa isa = fused_isa(precision);
     switch (precision) {
         case Precision::bf16: {
-            const Isa steps = bf16_steps_native() ? Isa::avx512_core_bf16 : Isa::avx512_core;
+            const Isa steps = bf16_steps_native() ? Isa::avx512_core_bf16 : isa_for(Precision::fp32);
             const FusedVariant& vectors = fused_variant(precision, steps, false);
             // With a team the vector products win: AMX runs on one thread (driver.inc), and `make bench`
             // ran bf16 LSTM 250->200 T=15 from C++ on two threads at 9 372/s on FMA against 5 179/s with tiles.
@@ -29,7 +29,7 @@ Choice choose(Precision precision) {
         }
         case Precision::fp32: break;
     }
-    const FusedVariant& v = fused_variant(Precision::fp32, Isa::avx512_core, false);
+    const FusedVariant& v = fused_variant(Precision::fp32, isa, false);
     return {&v, &v};
 }
 

@@ -12,13 +12,14 @@
 //  * splits the hidden blocks between the OpenMP threads, each thread keeping its share of W_hh in its
 //    own core's cache, with one barrier per step (h of the whole layer feeds the next step).
 // It covers LSTM (with proj_size: h = W_hr (o * tanh(c)) after a second barrier per step), GRU
-// (linear-before-reset, as oneDNN and torch.nn) and RNN, at any batch, on CPUs with AVX-512; the engine
+// (linear-before-reset, as oneDNN and torch.nn) and RNN, at any batch, on CPUs with AVX2 + FMA or AVX-512; the engine
 // decides per shape class where fp32 runs (policy/decision_table.hpp), and runs bf16 and int8 here always.
 //
 // The parts, as oneDNN's src/cpu/rnn/ splits them: the driver (driver.hpp, driver.inc), the gate math once
-// for every dtype (cell_math.hpp), one inner product per dtype with its emulation beside it
-// (inner_product_{f32,bf16,int8}.hpp), and the one table of variants the CPU's features pick from
-// (variants.hpp, platform/isa.hpp).
+// for every dtype (cell_math.inc), one inner product per dtype with its emulation beside it
+// (inner_product_{f32,bf16,int8}.inc), all written once against a vector of 16 lanes (simd_avx512.hpp,
+// simd_avx2.hpp) and compiled per ISA (kernel.inc), and the one table of variants the CPU's features pick
+// from (variants.hpp, platform/isa.hpp).
 #pragma once
 
 #include "engine/step_kernel.hpp"

@@ -1,5 +1,8 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
-// The fused kernel's variants (variants.hpp): the driver compiled once per instruction set, and the table.
+// The fused kernel's variants (variants.hpp): the kernel (kernel.inc) compiled once per instruction set,
+// and the table.
+//   avx2              fp32 (FMA on two ymm per 16 lanes), and the emulations ref_Bf16Product, ref_Int8Product
+//   avx2_vnni         Int8Product on AVX-VNNI (VPDPBUSD on ymm)
 //   avx512_core       fp32 (FMA), and the emulations ref_Bf16Product, ref_Int8Product
 //   avx512_core_bf16  Bf16Product (VDPBF16PS), where it is faster than ref_Bf16Product (measured below)
 //   avx512_core_vnni  Int8Product (VPDPBUSD)
@@ -14,6 +17,7 @@
 #include <cstddef>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -23,42 +27,66 @@
 #include <omp.h>
 
 #include "fused/amx_product.hpp"
-#include "fused/cell_math.hpp"
 #include "fused/driver.hpp"
-#include "fused/inner_product_bf16.hpp"
-#include "fused/inner_product_f32.hpp"
-#include "fused/inner_product_int8.hpp"
+#include "fused/simd_avx2.hpp"
+#include "fused/simd_avx512.hpp"
 #include "fused/step_barrier.hpp"
-#include "fused/vector_math.hpp"
+#include "mkldnn_rnn/config.hpp"
 #include "platform/environment.hpp"
 #include "util/arg_error.hpp"
 #include "util/round_up.hpp"
 #include "util/workspace.hpp"
+#include "weights/reduced_weights.hpp"
 
 namespace mkldnn_rnn::detail {
 
+namespace avx2 {
+namespace simd = simd_avx2;
+#define MKLDNN_RNN_KERNEL_TARGET MKLDNN_RNN_AVX2
+#include "fused/kernel.inc"
+#undef MKLDNN_RNN_KERNEL_TARGET
+} // namespace avx2
+
+namespace avx2_vnni {
+namespace simd = simd_avx2;
+#define MKLDNN_RNN_KERNEL_TARGET MKLDNN_RNN_AVX2_VNNI
+#define MKLDNN_RNN_KERNEL_DPBUSD
+#include "fused/kernel.inc"
+#undef MKLDNN_RNN_KERNEL_DPBUSD
+#undef MKLDNN_RNN_KERNEL_TARGET
+} // namespace avx2_vnni
+
 namespace avx512_core {
+namespace simd = simd_avx512;
 #define MKLDNN_RNN_KERNEL_TARGET MKLDNN_RNN_AVX512
-#include "fused/driver.inc"
+#include "fused/kernel.inc"
 #undef MKLDNN_RNN_KERNEL_TARGET
 } // namespace avx512_core
 
 namespace avx512_core_bf16 {
+namespace simd = simd_avx512;
 #define MKLDNN_RNN_KERNEL_TARGET MKLDNN_RNN_AVX512_BF16
-#include "fused/driver.inc"
+#define MKLDNN_RNN_KERNEL_DPBF16
+#include "fused/kernel.inc"
+#undef MKLDNN_RNN_KERNEL_DPBF16
 #undef MKLDNN_RNN_KERNEL_TARGET
 } // namespace avx512_core_bf16
 
 namespace avx512_core_vnni {
+namespace simd = simd_avx512;
 #define MKLDNN_RNN_KERNEL_TARGET MKLDNN_RNN_AVX512_VNNI
-#include "fused/driver.inc"
+#define MKLDNN_RNN_KERNEL_DPBUSD
+#include "fused/kernel.inc"
+#undef MKLDNN_RNN_KERNEL_DPBUSD
 #undef MKLDNN_RNN_KERNEL_TARGET
 } // namespace avx512_core_vnni
 
 namespace {
 
-KernelWeights<F32Product> view(const BlockedWeights& b, const LayerDims& d) {
-    KernelWeights<F32Product> w;
+template <class P>
+KernelWeights<P> view(const BlockedWeights& b, const LayerDims& d) {
+    static_assert(P::kPrecision == Precision::fp32);
+    KernelWeights<P> w;
     w.layer = {b.layer.data()};
     w.iter = {b.iter.data()};
     w.projection = {b.projection.data()};
@@ -106,12 +134,14 @@ bool vdpbf16ps_is_faster() {
         AlignedArray<uint16_t> weights(groups * 4 * kLanes * 2);
         for (int64_t i = 0; i < weights.size(); ++i) weights.data()[i] = round_to_bf16(1e-3f * static_cast<float>(i % 7));
         std::vector<float> row(K, 0.5f);
-        AlignedArray<uint8_t> pairs(static_cast<int64_t>(Bf16Product::operand_bytes(K)));
-        AlignedArray<uint8_t> floats(static_cast<int64_t>(ref_Bf16Product::operand_bytes(K)));
-        const Bf16Product::Operand p = Bf16Product::prepare(row.data(), K, pairs.data());
-        const ref_Bf16Product::Operand f = ref_Bf16Product::prepare(row.data(), K, floats.data());
-        const Bf16Product::Operand x_pairs[4] = {p, p, p, p};
-        const ref_Bf16Product::Operand x_floats[4] = {f, f, f, f};
+        using Native = avx512_core_bf16::Bf16Product;
+        using Fma = avx512_core::ref_Bf16Product;
+        AlignedArray<uint8_t> pairs(static_cast<int64_t>(Native::operand_bytes(K)));
+        AlignedArray<uint8_t> floats(static_cast<int64_t>(Fma::operand_bytes(K)));
+        const Native::Operand p = Native::prepare(row.data(), K, pairs.data());
+        const Fma::Operand f = Fma::prepare(row.data(), K, floats.data());
+        const Native::Operand x_pairs[4] = {p, p, p, p};
+        const Fma::Operand x_floats[4] = {f, f, f, f};
         alignas(64) float out[16];
         const auto best_of = [](auto&& pass) {
             double best = 1e30;
@@ -122,9 +152,8 @@ bool vdpbf16ps_is_faster() {
             }
             return best;
         };
-        const bf16::Matrix m{weights.data()};
-        const double native = best_of([&] { avx512_core_bf16::product_pass<Bf16Product>(m, groups, x_pairs, out); });
-        const double fma = best_of([&] { avx512_core::product_pass<ref_Bf16Product>(m, groups, x_floats, out); });
+        const double native = best_of([&] { avx512_core_bf16::product_pass<Native>({weights.data()}, groups, x_pairs, out); });
+        const double fma = best_of([&] { avx512_core::product_pass<Fma>({weights.data()}, groups, x_floats, out); });
         return native < fma;
     }();
     return faster;
@@ -149,7 +178,7 @@ Isa fused_isa(Precision precision) {
     if (isa == Isa::avx512_core_amx && amx_available(precision)) return isa;
     if (precision == Precision::int8) return isa == Isa::avx512_core_amx ? Isa::avx512_core_vnni : isa;
     if (precision != Precision::bf16) return isa;
-    return bf16_steps_native() ? Isa::avx512_core_bf16 : Isa::avx512_core;
+    return bf16_steps_native() ? Isa::avx512_core_bf16 : isa_for(Precision::fp32);
 }
 
 namespace {
@@ -162,16 +191,20 @@ void run_variant(const WeightStore& weights, bool reverse, const StepShape& shap
         Workspace& workspace) {
     if constexpr (P::kPrecision == Precision::fp32) {
         const std::shared_ptr<const BlockedWeights> blocked = weights.blocked();
-        Run(view(*blocked, weights.dims()), weights.dims(), reverse, shape, args, workspace);
+        Run(view<P>(*blocked, weights.dims()), weights.dims(), reverse, shape, args, workspace);
     } else { // a reduced model's one copy, never dropped
         Run(view<P>(weights.reduced(), weights.dims()), weights.dims(), reverse, shape, args, workspace);
     }
 }
 
 #define MKLDNN_RNN_VARIANT(precision, isa, tiles, P)                                                        \
-    FusedVariant { Precision::precision, Isa::isa, tiles, #P, &run_variant<P, tiles, &isa::run<P, tiles>> }
+    FusedVariant { Precision::precision, Isa::isa, tiles, #P, &run_variant<isa::P, tiles, &isa::run<isa::P, tiles>> }
 
 const FusedVariant kVariants[] = {
+        MKLDNN_RNN_VARIANT(fp32, avx2, false, F32Product),
+        MKLDNN_RNN_VARIANT(bf16, avx2, false, ref_Bf16Product),
+        MKLDNN_RNN_VARIANT(int8, avx2, false, ref_Int8Product),
+        MKLDNN_RNN_VARIANT(int8, avx2_vnni, false, Int8Product),
         MKLDNN_RNN_VARIANT(fp32, avx512_core, false, F32Product),
         MKLDNN_RNN_VARIANT(bf16, avx512_core, false, ref_Bf16Product),
         MKLDNN_RNN_VARIANT(bf16, avx512_core, true, ref_Bf16Product),

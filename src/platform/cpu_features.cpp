@@ -15,6 +15,7 @@ CpuFeatures read_features() {
     // __builtin_cpu_supports takes a literal only.
     f.avx2 = __builtin_cpu_supports("avx2");
     f.fma = __builtin_cpu_supports("fma");
+    f.avx_vnni = __builtin_cpu_supports("avxvnni");
     f.avx512f = __builtin_cpu_supports("avx512f");
     f.avx512bw = __builtin_cpu_supports("avx512bw");
     f.avx512_vnni = __builtin_cpu_supports("avx512vnni");

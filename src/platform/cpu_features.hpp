@@ -6,7 +6,7 @@
 namespace mkldnn_rnn::detail {
 
 struct CpuFeatures {
-    bool avx2 = false, fma = false;
+    bool avx2 = false, fma = false, avx_vnni = false;
     bool avx512f = false, avx512bw = false, avx512_vnni = false, avx512_bf16 = false;
     bool amx_tile = false, amx_bf16 = false, amx_int8 = false;
 };

@@ -33,7 +33,7 @@ std::string cpu_signature() {
         }
     // The features the kernels dispatch on, by their /proc/cpuinfo names (saved signatures hold these).
     const detail::CpuFeatures& f = detail::cpu_features();
-    const std::pair<const char*, bool> isa[] = {{"avx2", f.avx2},         {"fma", f.fma},
+    const std::pair<const char*, bool> isa[] = {{"avx2", f.avx2},         {"fma", f.fma}, {"avxvnni", f.avx_vnni},
                                                 {"avx512f", f.avx512f},   {"avx512bw", f.avx512bw},
                                                 {"avx512vnni", f.avx512_vnni}, {"avx512bf16", f.avx512_bf16},
                                                 {"amx-bf16", f.amx_bf16}};

@@ -13,19 +13,22 @@ namespace {
 
 // The one table of instruction sets: each row's name (MKLDNN_RNN_MAX_ISA's values, kernel_isa()'s
 // answers) and what it needs of the CPU.
+// The AVX-512 the kernels are built for (platform/targets.hpp): F and BW, with FMA.
+constexpr bool avx512_core(const CpuFeatures& f) { return f.avx512f && f.avx512bw && f.fma; }
+
 struct IsaRow {
     Isa isa;
     const char* name;
     bool (*present)(const CpuFeatures&);
 };
 constexpr IsaRow kIsas[] = {
-        {Isa::avx512_core, "avx512_core", [](const CpuFeatures& f) { return f.avx512f && f.fma; }},
-        {Isa::avx512_core_vnni, "avx512_core_vnni",
-         [](const CpuFeatures& f) { return f.avx512f && f.fma && f.avx512_vnni; }},
-        {Isa::avx512_core_bf16, "avx512_core_bf16",
-         [](const CpuFeatures& f) { return f.avx512f && f.fma && f.avx512_bf16; }},
+        {Isa::avx2, "avx2", [](const CpuFeatures& f) { return f.avx2 && f.fma; }},
+        {Isa::avx2_vnni, "avx2_vnni", [](const CpuFeatures& f) { return f.avx2 && f.fma && f.avx_vnni; }},
+        {Isa::avx512_core, "avx512_core", [](const CpuFeatures& f) { return avx512_core(f); }},
+        {Isa::avx512_core_vnni, "avx512_core_vnni", [](const CpuFeatures& f) { return avx512_core(f) && f.avx512_vnni; }},
+        {Isa::avx512_core_bf16, "avx512_core_bf16", [](const CpuFeatures& f) { return avx512_core(f) && f.avx512_bf16; }},
         {Isa::avx512_core_amx, "avx512_core_amx",
-         [](const CpuFeatures& f) { return f.avx512f && f.fma && f.amx_tile && (f.amx_bf16 || f.amx_int8); }},
+         [](const CpuFeatures& f) { return avx512_core(f) && f.amx_tile && (f.amx_bf16 || f.amx_int8); }},
 };
 
 const IsaRow* row_of(Isa isa) {
@@ -62,23 +65,25 @@ bool cpu_has(Isa isa) {
 }
 
 Isa isa_for(Precision precision) {
-    if (!cpu_has(Isa::avx512_core)) return Isa::none;
     static const Isa cap = max_isa(); // read once per process; an invalid value throws on every call
+    const auto allowed = [](Isa isa) { return at_most(isa, cap) && cpu_has(isa); };
+    // fp32's: the vector width; the others' emulated products run on it too.
+    const Isa base = allowed(Isa::avx512_core) ? Isa::avx512_core : allowed(Isa::avx2) ? Isa::avx2 : Isa::none;
+    if (base == Isa::none) return Isa::none;
     const CpuFeatures& f = cpu_features();
     switch (precision) {
         case Precision::bf16:
-            if (!f.avx512_bf16) break;
-            if (f.amx_bf16 && at_most(Isa::avx512_core_amx, cap)) return Isa::avx512_core_amx;
-            if (at_most(Isa::avx512_core_bf16, cap)) return Isa::avx512_core_bf16;
+            if (allowed(Isa::avx512_core_amx) && f.amx_bf16 && f.avx512_bf16) return Isa::avx512_core_amx;
+            if (allowed(Isa::avx512_core_bf16)) return Isa::avx512_core_bf16;
             break;
         case Precision::int8:
-            if (!f.avx512_vnni) break;
-            if (f.amx_int8 && at_most(Isa::avx512_core_amx, cap)) return Isa::avx512_core_amx;
-            if (at_most(Isa::avx512_core_vnni, cap)) return Isa::avx512_core_vnni;
+            if (allowed(Isa::avx512_core_amx) && f.amx_int8 && f.avx512_vnni) return Isa::avx512_core_amx;
+            if (allowed(Isa::avx512_core_vnni)) return Isa::avx512_core_vnni;
+            if (base == Isa::avx2 && allowed(Isa::avx2_vnni)) return Isa::avx2_vnni;
             break;
         case Precision::fp32: break;
     }
-    return Isa::avx512_core;
+    return base;
 }
 
 } // namespace mkldnn_rnn::detail

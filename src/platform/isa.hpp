@@ -8,19 +8,21 @@
 
 namespace mkldnn_rnn::detail {
 
-// Ordered as oneDNN orders them: each includes the ones before it.
-enum class Isa { none, avx512_core, avx512_core_vnni, avx512_core_bf16, avx512_core_amx };
+// Ordered as oneDNN orders them (and MKLDNN_RNN_MAX_ISA caps them, as DNNL_MAX_CPU_ISA does): along
+// each family (avx2, avx512_core) each includes the ones before it.
+enum class Isa { none, avx2, avx2_vnni, avx512_core, avx512_core_vnni, avx512_core_bf16, avx512_core_amx };
 
 const char* isa_name(Isa isa);
 
 // Whether this CPU has everything `isa` needs (the cap aside).
 bool cpu_has(Isa isa);
 
-// The instructions the inner products for `precision` may use here (none without AVX-512). Throws
-// mkldnn_rnn::Error when MKLDNN_RNN_MAX_ISA holds something else than an ISA name.
+// The instructions the inner products for `precision` may use here: the highest ISA of the table this
+// CPU has and the cap allows (none without AVX2 and FMA). Throws mkldnn_rnn::Error when
+// MKLDNN_RNN_MAX_ISA holds something else than an ISA name.
 Isa isa_for(Precision precision);
 
-// The fused kernel runs on this CPU (it needs avx512_core; every configuration runs on it).
-inline bool fused_kernel_available() { return cpu_has(Isa::avx512_core); }
+// The fused kernel runs on this CPU (on AVX2 + FMA or on AVX-512; every configuration runs on either).
+inline bool fused_kernel_available() { return isa_for(Precision::fp32) != Isa::none; }
 
 } // namespace mkldnn_rnn::detail

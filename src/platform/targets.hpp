@@ -16,7 +16,10 @@
 #include <immintrin.h>
 #pragma GCC diagnostic pop
 
-#define MKLDNN_RNN_AVX512 __attribute__((target("avx512f,fma")))
-#define MKLDNN_RNN_AVX512_BF16 __attribute__((target("avx512f,avx512bf16,fma")))
-#define MKLDNN_RNN_AVX512_VNNI __attribute__((target("avx512f,avx512vnni,fma")))
+#define MKLDNN_RNN_AVX2 __attribute__((target("avx2,fma")))
+#define MKLDNN_RNN_AVX2_VNNI __attribute__((target("avx2,fma,avxvnni")))
+// avx512_core is oneDNN's: F with BW (the int16 multiply-adds of the int8 emulation), as every AVX-512 CPU has.
+#define MKLDNN_RNN_AVX512 __attribute__((target("avx512f,avx512bw,fma")))
+#define MKLDNN_RNN_AVX512_BF16 __attribute__((target("avx512f,avx512bw,avx512bf16,fma")))
+#define MKLDNN_RNN_AVX512_VNNI __attribute__((target("avx512f,avx512bw,avx512vnni,fma")))
 #define MKLDNN_RNN_AMX __attribute__((target("amx-tile,amx-bf16,amx-int8")))

@@ -59,10 +59,10 @@ Decision decide(const EngineOptions& resolved, const ShapeClass& cls, const Cand
     } else if (resolved.weights_format != WeightsFormat::automatic) {
         d.implementation = runnable(resolved.weights_format);
         d.reason = d.implementation == resolved.weights_format ? "fixed by EngineOptions or MKLDNN_RNN_IMPL"
-                                                                : "fused fixed, but this CPU has no AVX-512";
+                                                                : "fused fixed, but this CPU has no AVX2 + FMA";
     } else if (!fused_kernel_available()) {
         d.implementation = WeightsFormat::plain_ldigo;
-        d.reason = "the only candidate: this CPU has no AVX-512 for the fused kernel";
+        d.reason = "the only candidate: this CPU has no AVX2 + FMA for the fused kernel";
     } else {
         const ProbeResult r = probe(candidates.fused, candidates.fused_held, candidates.plain, candidates.plain_held,
                                     shape, args, workspace, resolved.second_copy_speedup);

@@ -2,7 +2,7 @@
 // How a shape class's implementation is chosen under WeightsFormat::automatic: a short probe, once per
 // class (decision_table.hpp).
 //
-// The candidates are the fused kernel (on CPUs with AVX-512) and oneDNN with plain weights; which one
+// The candidates are the fused kernel (on CPUs with AVX2 + FMA) and oneDNN with plain weights; which one
 // wins depends on the cell, the sizes, the batch and the threads (docs/performance.md), not on the
 // sequence length, so the probe runs both on the first kProbeSteps steps of the class's first call (its
 // own arguments: executing again is harmless, see RnnCallArgs), each timed right after an untimed run

@@ -24,10 +24,11 @@
 //  * BoundsSeeTheRounding: the forced check is broken by a reference on the unrounded fp32 weights and by
 //    one without operand rounding; the free-running bound by a reference 3 bits coarser (see there).
 //
-// CTest runs this binary natively (AMX where the CPU has it), with the emulated fallback forced
-// (MKLDNN_RNN_MAX_ISA=avx512_core), with bf16 on VDPBF16PS, and (cells and first step only) capped at VNNI:
-// every kernel path meets the same bounds. BoundsSeeTheRounding runs natively only (its power is the
-// native run's to show).
+// CTest runs this binary natively (AMX where the CPU has it), with the AVX-512 emulations forced
+// (MKLDNN_RNN_MAX_ISA=avx512_core), with bf16 on VDPBF16PS, (cells and first step only) capped at VNNI, on
+// the AVX2 kernel (MKLDNN_RNN_MAX_ISA=avx2) and (cells and first step only) with int8 on AVX-VNNI: every
+// kernel path meets the same bounds. Each leg whose ISA the CPU lacks is reported skipped (isa_leg.hpp).
+// BoundsSeeTheRounding runs natively only (its power is the native run's to show).
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>

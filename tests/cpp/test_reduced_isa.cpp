@@ -2,81 +2,72 @@
 // The ISA the bf16 and int8 kernels run on (issue 12): what this CPU and MKLDNN_RNN_MAX_ISA must give, so
 // that each of CTest's runs of the reduced-precision tests is known to take the path it is registered for.
 //
-//  * KernelIsa: kernel_isa() reports what this CPU and MKLDNN_RNN_MAX_ISA allow. CTest runs it natively;
-//    with MKLDNN_RNN_MAX_ISA=avx512_core (the emulated fallback), saying so through
-//    MKLDNN_RNN_TEST_EXPECT_ISA, so that run cannot silently take the native path; capped at
-//    avx512_core_vnni (int8 native, bf16 emulated); and at avx512_core_bf16 with MKLDNN_RNN_BF16_STEPS=
-//    vdpbf16ps: the environments the grid runs in (test_reduced_grid.cpp).
+//  * KernelIsa: kernel_isa() reports what this CPU and MKLDNN_RNN_MAX_ISA allow. CTest runs it natively
+//    and in each ISA leg (CMakeLists.txt): the AVX-512 emulations (avx512_core) and the AVX2 kernel (avx2),
+//    saying so through MKLDNN_RNN_TEST_EXPECT_ISA, so that the run cannot silently take another path;
+//    capped at avx512_core_vnni (int8 native, bf16 emulated), at avx512_core_bf16 with
+//    MKLDNN_RNN_BF16_STEPS=vdpbf16ps, and at avx2_vnni: the environments the grid runs in
+//    (test_reduced_grid.cpp). A leg whose ISA this CPU lacks is skipped, saying so (isa_leg.hpp).
 //  * InvalidIsaCap: an MKLDNN_RNN_MAX_ISA naming no ISA is an error on every reduced-precision pack (run
 //    only with MKLDNN_RNN_TEST_BAD_CAP set to that cap).
 //  * Names: precision_name() of each precision.
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "isa_leg.hpp"
 #include "model_data.hpp"
 
 namespace mkldnn_rnn::testing {
 namespace {
 
-bool cpu_has(const std::string& flag) {
-    std::ifstream f("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(f, line))
-        if (line.rfind("flags", 0) == 0) {
-            std::istringstream s(line);
-            std::string w;
-            while (s >> w)
-                if (w == flag) return true;
-            return false;
-        }
-    return false;
-}
-
+// The ISAs in MKLDNN_RNN_MAX_ISA's order (oneDNN's): a cap allows those up to itself.
 int isa_rank(const std::string& isa) {
-    if (isa == "avx512_core") return 0;
-    if (isa == "avx512_core_vnni") return 1;
-    if (isa == "avx512_core_bf16") return 2;
-    if (isa == "avx512_core_amx") return 3;
-    return 99; // unset or unknown: no cap
+    const char* order[] = {"avx2", "avx2_vnni", "avx512_core", "avx512_core_vnni", "avx512_core_bf16", "avx512_core_amx"};
+    for (int i = 0; i < 6; ++i)
+        if (isa == order[i]) return i;
+    return 99; // unset: no cap
 }
 
 TEST(ReducedPrecision, KernelIsa) {
-    ASSERT_TRUE(cpu_has("avx512f") && cpu_has("avx512bw")) << "these tests need AVX-512";
     const char* cap_env = std::getenv("MKLDNN_RNN_MAX_ISA");
     const int cap = cap_env && *cap_env ? isa_rank(cap_env) : 99;
-    // int8: AMX where the CPU has it and the cap allows (Linux >= 5.16 grants the tiles), else VNNI.
-    const std::string int8 = cpu_has("amx_int8") && cpu_has("avx512_vnni") && cap >= 3 ? "avx512_core_amx"
-                             : cpu_has("avx512_vnni") && cap >= 1                  ? "avx512_core_vnni"
-                                                                                   : "avx512_core";
-    // bf16: AMX where the CPU has it and the cap allows (Linux >= 5.16 grants the tiles); else VDPBF16PS
-    // where the CPU has it, unless the core's one-off timing of the two (src/fused/variants.cpp,
-    // vdpbf16ps_is_faster) found the FMA emulation faster: either is allowed then, and
-    // MKLDNN_RNN_BF16_STEPS (vdpbf16ps or fma) fixes which.
+    const auto allowed = [cap](const std::string& isa) { return isa_rank(isa) <= cap && cpu_runs(isa); };
+    // fp32, and the emulations of the others: the widest vectors allowed.
+    const std::string base = allowed("avx512_core") ? "avx512_core" : allowed("avx2") ? "avx2" : "none";
+    // int8: AMX where the CPU has it and the cap allows (Linux >= 5.16 grants the tiles), else VPDPBUSD on
+    // zmm, else on ymm (AVX-VNNI) with the AVX2 kernel.
+    const std::string int8 = allowed("avx512_core_amx") && cpu_flag("amx_int8") && cpu_flag("avx512_vnni") ? "avx512_core_amx"
+                             : allowed("avx512_core_vnni")                  ? "avx512_core_vnni"
+                             : base == "avx2" && allowed("avx2_vnni")        ? "avx2_vnni"
+                                                                            : base;
+    // bf16: AMX where the CPU has it and the cap allows; else VDPBF16PS where the CPU has it, unless the
+    // core's one-off timing of the two (src/fused/variants.cpp, vdpbf16ps_is_faster) found the FMA
+    // emulation faster: either is allowed then, and MKLDNN_RNN_BF16_STEPS (vdpbf16ps or fma) fixes which.
     const std::string bf16 = kernel_isa(Precision::bf16);
     const char* steps = std::getenv("MKLDNN_RNN_BF16_STEPS");
     const std::string fixed_steps = steps ? steps : "";
-    if (cpu_has("amx_bf16") && cpu_has("avx512_bf16") && cap >= 3)
-        EXPECT_EQ(bf16, "avx512_core_amx");
-    else if (cpu_has("avx512_bf16") && cap >= 2 && fixed_steps == "vdpbf16ps")
-        EXPECT_EQ(bf16, "avx512_core_bf16");
-    else if (cpu_has("avx512_bf16") && cap >= 2 && fixed_steps != "fma")
-        EXPECT_TRUE(bf16 == "avx512_core_bf16" || bf16 == "avx512_core") << bf16;
+    const std::string where = std::string("MKLDNN_RNN_MAX_ISA=") + (cap_env ? cap_env : "(unset)");
+    if (allowed("avx512_core_amx") && cpu_flag("amx_bf16") && cpu_flag("avx512_bf16"))
+        EXPECT_EQ(bf16, "avx512_core_amx") << where;
+    else if (allowed("avx512_core_bf16") && fixed_steps == "vdpbf16ps")
+        EXPECT_EQ(bf16, "avx512_core_bf16") << where;
+    else if (allowed("avx512_core_bf16") && fixed_steps != "fma")
+        EXPECT_TRUE(bf16 == "avx512_core_bf16" || bf16 == base) << bf16;
     else
-        EXPECT_EQ(bf16, "avx512_core") << "MKLDNN_RNN_MAX_ISA=" << (cap_env ? cap_env : "(unset)");
-    EXPECT_EQ(kernel_isa(Precision::int8), int8) << "MKLDNN_RNN_MAX_ISA=" << (cap_env ? cap_env : "(unset)");
-    EXPECT_EQ(std::string(kernel_isa(Precision::fp32)), "avx512_core");
-    // CTest's fallback registration states what it forces: a run that ignored MKLDNN_RNN_MAX_ISA fails here.
+        EXPECT_EQ(bf16, base) << where;
+    EXPECT_EQ(kernel_isa(Precision::int8), int8) << where;
+    EXPECT_EQ(std::string(kernel_isa(Precision::fp32)), base) << where;
+    // The legs state what they force: a run that ignored MKLDNN_RNN_MAX_ISA fails here.
     if (const char* expect = std::getenv("MKLDNN_RNN_TEST_EXPECT_ISA")) {
         EXPECT_EQ(std::string(kernel_isa(Precision::bf16)), expect);
         EXPECT_EQ(std::string(kernel_isa(Precision::int8)), expect);
+        EXPECT_EQ(std::string(kernel_isa(Precision::fp32)), expect);
     }
-    std::printf("[ isa ] MKLDNN_RNN_MAX_ISA=%s: bf16 %s, int8 %s, fp32 %s\n", cap_env ? cap_env : "(unset)",
-                kernel_isa(Precision::bf16), kernel_isa(Precision::int8), kernel_isa(Precision::fp32));
+    std::printf("[ isa ] %s: bf16 %s, int8 %s, fp32 %s\n", where.c_str(), kernel_isa(Precision::bf16),
+                kernel_isa(Precision::int8), kernel_isa(Precision::fp32));
 }
 
 // An MKLDNN_RNN_MAX_ISA that names no ISA is an error naming the variable and the value, on every reduced-

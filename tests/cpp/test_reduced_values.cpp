@@ -5,9 +5,10 @@
 //    contribute nothing; a non-finite input row changes no other sequence; N = 33; weight_bytes() of bf16
 //    and int8 about 1/2 and 1/4 of fp32's.
 //  * Int8Dump: with MKLDNN_RNN_TEST_INT8_DUMP=<file>, writes the int8 outputs of a few models. CTest runs
-//    this binary natively and with the emulated fallback forced (MKLDNN_RNN_MAX_ISA=avx512_core), each
-//    dumping to a file of its own, and test_reduced_precision_int8_bits compares the two byte for byte
-//    (int8 products are exact integers, so the fallback must give the same bits).
+//    this binary natively and with the AVX-512 emulation forced (MKLDNN_RNN_MAX_ISA=avx512_core), and on
+//    AVX2 with AVX-VNNI and with the emulation (avx2_vnni, avx2), each dumping to a file of its own, and
+//    test_reduced_precision_int8_bits{,_avx2} compare each pair byte for byte (int8 products are exact
+//    integers, so the emulation must give the same bits where the gate math around it is the same ISA's).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>

@@ -17,7 +17,8 @@ AVX512_BF16 and VNNI; 2026-12-02) over exactly the grids below, worst case of ea
        mean 8.5e-04 .. 5.5e-03; ours / theirs at most 0.79 (max) and 0.70 (mean): asserted <= 1 per case.
   quantize_dynamic's modules converted by us, against fp32 torch.nn on their weights dequantized (only our
        activation quantization differs): 2.7e-03 (GRUCell) .. 9.7e-03 (RNNCell tanh)       -> DEQUANT_TOL 2.5e-2
-  forced fallback (MKLDNN_RNN_MAX_ISA=avx512_core): bit-identical to the native instructions here (drift 0).
+  forced fallbacks (MKLDNN_RNN_MAX_ISA=avx512_core, avx2): bit-identical to the native instructions here
+       on AVX-512 (drift 0); on the AVX2 kernel within its own gate math's rounding of them.
 Each bound is 2.3-2.6x the worst measured, for other seeds and machines.
 """
 import copy
@@ -525,10 +526,24 @@ def test_load_state_dict_packs_in_the_modules_precision():
             assert torch.equal(a, b)
 
 
-# ---- the emulated fallback (no AVX512_BF16 / VNNI instructions) ------------------------------------------
-def test_forced_fallback_parity(python, child_env, tmp_path):
-    """MKLDNN_RNN_MAX_ISA=avx512_core makes bf16 and int8 run their emulations: same accuracy, and results
-    close to the native instructions' (computed here, in this process)."""
+# ---- the emulated fallbacks (no AVX512_BF16 / VNNI instructions; the AVX2 kernel) ------------------------
+def cpu_flags():
+    return open("/proc/cpuinfo").read().split("flags", 1)[1].split("\n", 1)[0].split()
+
+
+def cpu_runs(isa):
+    """Whether this CPU has what the library's ISA `isa` needs (tests/cpp/isa_leg.cpp says the same)."""
+    flags = cpu_flags()
+    avx512 = {"avx512f", "avx512bw", "fma"} <= set(flags)
+    return {"avx2": {"avx2", "fma"} <= set(flags), "avx512_core": avx512}[isa]
+
+
+@pytest.mark.parametrize("cap", ["avx512_core", "avx2"])
+def test_forced_fallback_parity(python, child_env, tmp_path, cap):
+    """MKLDNN_RNN_MAX_ISA=avx512_core (or avx2) makes bf16 and int8 run their emulations (on the AVX2
+    kernel): same accuracy, and results close to the native instructions' (computed here, in this process)."""
+    if not cpu_runs(cap):
+        pytest.skip(f"this CPU has no {cap}: the {cap} leg cannot run here")
     cases = {}
     for name, module in (("lstm", make_sequence("lstm", 2, True, True)), ("gru", make_sequence("gru", 1, False, True)),
                          ("gru_cell", make_cell("gru"))):
@@ -542,7 +557,7 @@ def test_forced_fallback_parity(python, child_env, tmp_path):
         import torch
         import mkldnn_rnn
         isa = [mkldnn_rnn.kernel_isa(p) for p in ("bf16", "int8")]
-        assert isa == ["avx512_core", "avx512_core"], isa
+        assert isa == [{cap!r}, {cap!r}], isa
         results = {{}}
 
         def flat(value):
@@ -557,7 +572,7 @@ def test_forced_fallback_parity(python, child_env, tmp_path):
                 results[name] = flat(converted(*args))
         torch.save(results, {str(tmp_path / 'fallback.pt')!r})
     """)
-    env = dict(child_env, MKLDNN_RNN_MAX_ISA="avx512_core")
+    env = dict(child_env, MKLDNN_RNN_MAX_ISA=cap)
     subprocess.run([python, "-c", script], env=env, check=True, timeout=300)
     fallback = torch.load(tmp_path / "fallback.pt", weights_only=False)
     assert set(fallback) == set(cases)
@@ -669,9 +684,12 @@ def test_corrupt_version_3_states():
 def test_kernel_isa_names_what_runs():
     """mkldnn_rnn.kernel_isa is the op's answer, and an ISA the CPU has (the forced-fallback child above
     checks that MKLDNN_RNN_MAX_ISA lowers it)."""
-    flags = open("/proc/cpuinfo").read().split("flags", 1)[1].split("\n", 1)[0].split()
-    expected_int8 = "avx512_core_amx" if "amx_int8" in flags else "avx512_core_vnni" if "avx512_vnni" in flags else "avx512_core"
+    flags = cpu_flags()
+    base = "avx512_core" if cpu_runs("avx512_core") else "avx2" if cpu_runs("avx2") else "none"
+    expected_int8 = ("avx512_core_amx" if base == "avx512_core" and "amx_int8" in flags
+                     else "avx512_core_vnni" if base == "avx512_core" and "avx512_vnni" in flags
+                     else "avx2_vnni" if base == "avx2" and "avx_vnni" in flags else base)
     assert mkldnn_rnn.kernel_isa("int8") == torch.ops.mkldnn_rnn.kernel_isa("int8") == expected_int8
-    assert mkldnn_rnn.kernel_isa("fp32") == "avx512_core"
-    if "amx_bf16" in flags:
+    assert mkldnn_rnn.kernel_isa("fp32") == base
+    if base == "avx512_core" and "amx_bf16" in flags:
         assert mkldnn_rnn.kernel_isa("bf16") == "avx512_core_amx"
