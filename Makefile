@@ -1,5 +1,6 @@
 # mkldnn_rnn: the two commands of README.md, plus the targets they are made of.
 #   make bench   install what is missing, build, run the benchmark table (the main job)
+#   make bench-avx2  make bench as a CPU without AVX-512 sees it, on one that has it (into results-avx2)
 #   make test    install what is missing, build, run every test suite (C++, Python, then packaging)
 #   make test-debian13  make test inside a Debian 13 root (torch 2.6, oneDNN 3.7), made once by debootstrap
 #   make install the wheel (make wheel) into $(PYTHON)'s environment with pip; make uninstall removes it
@@ -20,7 +21,7 @@ BENCH_PACKAGES := libjemalloc2 python3-matplotlib
 # The wheel is built by pip with Debian's setuptools and wheel (no index is asked), and tested in a venv.
 PACKAGING_PACKAGES := python3-pip python3-setuptools python3-wheel python3-venv
 
-.PHONY: all deps deps-bench build test test-cpp test-python test-packaging test-ort test-debian13 bench bench-all bench-memory wheel install \
+.PHONY: all deps deps-bench build test test-cpp test-python test-packaging test-ort test-debian13 bench bench-all bench-avx2 bench-memory wheel install \
         uninstall deb clean
 
 all: build
@@ -84,6 +85,17 @@ bench-memory: deps-bench build
 
 bench-all: deps-bench build
 	PYTHONPATH=$(CURDIR)/python MKLDNN_RNN_BUILD_DIR=$(CURDIR)/$(BUILD) $(PYTHON) bench/run_bench.py --all --out results
+
+# make bench with every cap a library reads set to AVX2: our kernels and the ceiling probes
+# (MKLDNN_RNN_MAX_ISA), oneDNN 2.x and 3.x (DNNL_ and ONEDNN_MAX_CPU_ISA: oneDNN-direct cells, our oneDNN
+# implementations, torch's oneDNN), torch's ATen kernels (ATEN_CPU_CAPABILITY) and torch.nn's OpenBLAS
+# (OPENBLAS_CORETYPE=Haswell, which run_bench.py keeps). ONNX Runtime's MLAS has no such cap: its column
+# stays as the CPU allows, and bench.md says so.
+AVX2_CAPS := MKLDNN_RNN_MAX_ISA=avx2 DNNL_MAX_CPU_ISA=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 \
+             OPENBLAS_CORETYPE=Haswell
+bench-avx2: deps-bench build
+	$(AVX2_CAPS) PYTHONPATH=$(CURDIR)/python MKLDNN_RNN_BUILD_DIR=$(CURDIR)/$(BUILD) $(PYTHON) bench/run_bench.py \
+	  --out results-avx2
 
 # The wheel, made by pip from this tree (pyproject.toml, setup.py) with the two libraries of $(BUILD); pip's
 # and setuptools' own files go under $(BUILD) too. `pip install .` without these variables builds its own.

@@ -5,8 +5,8 @@ import json
 import os
 import subprocess
 
-# The flags that change which oneDNN kernels can run.
-ISA_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile")
+# The flags that change which kernels can run: oneDNN's, and our fused kernel's.
+ISA_FLAGS = ("avx2", "fma", "avx_vnni", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile")
 
 
 def _cpuinfo_field(name):

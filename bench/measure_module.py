@@ -19,7 +19,9 @@ reports them, and fails only beyond a sanity bound (ERROR_BOUND) that no working
 
 The timing protocol is bench/cpp/bench_common.hpp's, so that Python and C++ columns compare: one
 untimed call, a counted warm-up, then `repeats` runs of a calibrated number of calls; the median rate.
-Prints one JSON line; any failure is an exception and a non-zero exit status.
+Prints one JSON line; any failure is an exception and a non-zero exit status. For --impl mkldnn it names
+the kernel that served the cell ("kernel": "fused avx2", "plain_ldigo (oneDNN)", ...; see kernels()),
+from the module's decisions after the timed runs: under MKLDNN_RNN_IMPL=auto only they tell.
 """
 import argparse
 import json
@@ -125,13 +127,8 @@ def output_errors(model, reference, inputs):
     return {"max_error": worst, "mean_error": total / count, "max_error_output": out_worst}
 
 
-def cpu_has_avx512():
-    with open("/proc/cpuinfo") as f:
-        return any(line.startswith("flags") and " avx512f" in line for line in f)
-
-
 class Unavailable(Exception):
-    """A reduced-precision cell this machine cannot run (no AVX-512, no quantized engine): the child
+    """A reduced-precision cell this machine cannot run (no fused kernel, no quantized engine): the child
     reports why instead of a rate, and run_bench.py leaves the cell empty with that reason."""
 
 
@@ -164,7 +161,7 @@ def make_model(args, x):
     try:
         converted = mkldnn_rnn.to_mkldnn(model, PRECISIONS[args.precision])
     except (TypeError, RuntimeError, ValueError) as e:
-        if cpu_has_avx512():  # reduced precision runs on every AVX-512 CPU: a failure here is a bug
+        if kernel_isa(args.precision) != "none":  # reduced precision runs wherever the fused kernel does
             raise
         raise Unavailable(f"{args.precision}: {e}") from e
     check_precision(converted, args.precision)
@@ -183,6 +180,25 @@ def kernel_isa(precision):
     """The instructions of the inner products for `precision` on this CPU (PackedRnn's kernel_isa, which
     MKLDNN_RNN_MAX_ISA caps), as the op library tells it."""
     return str(torch.ops.mkldnn_rnn.kernel_isa(precision))
+
+
+def kernels(converted):
+    """What served `converted` so far, from its decisions (mkldnn_rnn.decisions): each distinct kernel they
+    took, "fused <kernel_isa>" (the fused kernel on those instructions) or "<implementation> (oneDNN)", in
+    the order first taken, each with its count of decisions (shape classes of a layer and direction) when
+    there are several. bench/cpp/engine_bench.cpp says it the same way."""
+    import mkldnn_rnn
+
+    decisions = mkldnn_rnn.decisions(converted)
+    if not decisions:
+        raise AssertionError(f"{type(converted).__name__} made no decision: expected one per layer and direction "
+                             "once called")
+    counts = {}
+    for d in decisions:
+        name = (f"fused {kernel_isa(converted.precision)}" if d["implementation"] == "fused"
+                else f"{d['implementation']} (oneDNN)")
+        counts[name] = counts.get(name, 0) + 1
+    return ", ".join(name + (f" ×{n}" if len(decisions) > 1 else "") for name, n in counts.items())
 
 
 def check_precision(converted, precision):
@@ -230,6 +246,8 @@ def main():
 
     libraries = loaded_libraries()
     result.update(**info)
+    if args.impl == "mkldnn":
+        result["kernel"] = kernels(model)
     result.update(
         bench=args.impl, threads=torch.get_num_threads(), torch=torch.__version__,
         # run_bench.py checks both: jemalloc only where asked for, and never the reference BLAS.

@@ -42,7 +42,9 @@ the same requests to ours alone, in a process of its own, as the figure ORT is d
 call in between (on the 2-vCPU VM of docs/performance.md, torch.nn's mostly one-threaded calls between
 ours left the second vCPU idle and made ours 1.1-2x slower), no padded call in (b), and every 10th
 result checked against torch.nn after the stream. Prints one JSON line, with measure_module.py's conventions (threads, torch, allocator, blas); any
-failure is an exception and a non-zero exit status.
+failure is an exception and a non-zero exit status. "mkldnn_kernels" names, after the stream, the distinct
+kernels the converted model's decisions took (measure_module.kernels: "fused avx2 ×8", ...): a stream
+meets many shape classes, and under MKLDNN_RNN_IMPL=auto each is decided on its first call.
 """
 import argparse
 import json
@@ -141,6 +143,7 @@ def serve(model, converted, requests):
     fields["ratio"] = fields["original_total_s"] / fields["mkldnn_total_s"]
     if seconds["mkldnn_padded"]:
         fields["packed_vs_padded"] = fields["mkldnn_total_s"] / fields["mkldnn_padded_total_s"]
+    fields["mkldnn_kernels"] = measure_module.kernels(converted)
     return fields
 
 
@@ -160,7 +163,7 @@ def serve_alone(model, converted, requests):
         for x, result in kept:
             check(result, model(x))
     return {"calls": len(seconds), "shapes": len(seen), "mkldnn_new_shape_s": sum(new_shape_seconds),
-            "checked": len(kept), **latencies("mkldnn", seconds)}
+            "checked": len(kept), "mkldnn_kernels": measure_module.kernels(converted), **latencies("mkldnn", seconds)}
 
 
 def dense_requests(shapes, features, batch_first):
@@ -236,7 +239,8 @@ def first_call(draw, calls, serve_with):  # times its own calls: serve_with is n
             "(batch 1..8), then never-seen T against a warm-up shape, same batch",
             "calls": 2 * len(pairs), "shapes": len(warmup) + len(pairs), "warmup_calls": len(warmup),
             "new_p50_ms": new_ms, "seen_p50_ms": seen_ms, "new_vs_seen": new_ms / seen_ms,
-            "new_max_ms": max(seconds["new"]) * 1e3, "seen_max_ms": max(seconds["seen"]) * 1e3}
+            "new_max_ms": max(seconds["new"]) * 1e3, "seen_max_ms": max(seconds["seen"]) * 1e3,
+            "mkldnn_kernels": measure_module.kernels(converted)}
 
 
 SECTIONS = {"gru_stream": gru_stream, "lstm_stream": lstm_stream, "packed": packed, "first_call": first_call}

@@ -4,6 +4,10 @@
     make bench       ->  /usr/bin/python3 bench/run_bench.py --out results         (~4 minutes + real traffic)
     make bench-all   ->  /usr/bin/python3 bench/run_bench.py --all --out results   (~16 minutes + real traffic)
                          /usr/bin/python3 bench/run_bench.py --traffic-only --out results   (real traffic alone)
+    make bench-avx2  ->  make bench capped to AVX2 (see below), into results-avx2:
+                         MKLDNN_RNN_MAX_ISA=avx2 DNNL_MAX_CPU_ISA=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
+                         ATEN_CPU_CAPABILITY=avx2 OPENBLAS_CORETYPE=Haswell
+                         /usr/bin/python3 bench/run_bench.py --out results-avx2   (about as long as make bench)
 
 The default run is the original design's table (LSTM 250 -> 200, batch 1, T = 15 and 1, all cores and
 one core; nn.LSTM and mkldnn, each with and without jemalloc) beside the C++ peers that show where the
@@ -23,6 +27,18 @@ group in both runs, measure what a server sees instead: streams of requests whos
 to call, PackedSequence batches with fresh lengths, and the cost of a never-seen length, each section in
 one fresh process (bench/measure_traffic.py) that times mkldnn_rnn and the torch.nn module interleaved,
 first calls included.
+
+Every cell of ours names the kernel that served it ("mkldnn kernel", "engine kernel": "fused avx2",
+"plain_ldigo (oneDNN)", ...), from the engine's decisions for the measured shape after the timed runs, and
+each traffic row the distinct kernels its stream's decisions took ("mkldnn kernels"); the progress lines
+print them too.
+
+make bench-avx2 is make bench as a CPU without AVX-512 would see it, on one that has it: the environment
+caps every library that reads a cap (ISA_CAPS: mkldnn_rnn's kernels and the hardware-ceiling probes,
+oneDNN 2.x and 3.x, so the oneDNN-direct cells and torch's oneDNN too, torch's own vectorized kernels;
+OPENBLAS_CORETYPE=Haswell, which main() keeps, for torch.nn's OpenBLAS), and bench.md's first paragraph
+says so. ONNX Runtime's MLAS reads no cap (see cap_note), so its column is not capped. The fallback
+columns cap to the base of the family in use (avx2 there), never above the environment's cap.
 
 Writes <out>/bench.md (machine, hardware ceiling, tables), <out>/<group>.csv and <out>/<group>.png,
 <out>/traffic.csv and <out>/traffic.png, and (after the seed group) <out>/accuracy.md: bench/accuracy.py's
@@ -85,6 +101,7 @@ class Column:
     multithreaded_only: bool = False
     modes: tuple = ()  # the modes it runs (quantize_dynamic has no nn.RNN); () = every mode
     stack: str = ""  # "debian13": runs in the Debian 13 root (bench/debian13.py); "": on this machine's stack
+    unavailable: str = ""  # why it cannot run here, known before the run: its cells stay empty, saying why
 
     def applies_to(self, shape, threads):
         if self.multithreaded_only and threads == 1:
@@ -141,11 +158,28 @@ ENGINE_BF16 = Column("engine_bf16", "engine C++ bf16", "engine_bench", ("--preci
 ENGINE_INT8 = Column("engine_int8", "engine C++ int8", "engine_bench", ("--precision", "int8"))
 REDUCED_MODULES = (MKLDNN_BF16, MKLDNN_INT8, QDYN)
 REDUCED_ENGINES = (ENGINE_BF16, ENGINE_INT8)
-# The same engine on the emulated inner products of CPUs without AVX512_BF16 / VNNI (seed rows only).
-FALLBACK_ISA = "avx512_core"
-FALLBACK_ENGINES = tuple(dataclasses.replace(c, key=f"{c.key}_fallback", title=f"{c.title} on {FALLBACK_ISA}",
-                                             env=(("MKLDNN_RNN_MAX_ISA", FALLBACK_ISA),))
-                         for c in REDUCED_ENGINES)
+PRECISIONS = ("fp32", "bf16", "int8")  # kernel_isa's arguments (kernel_isa_here)
+
+
+def fallback_engines(isas):
+    """The reduced-precision engine columns again, on the emulated inner products of CPUs without
+    AVX512_BF16 / VNNI (or AVX-VNNI), for the seed rows: capped with MKLDNN_RNN_MAX_ISA to the base of the
+    family in use, isas["fp32"] (kernel_isa_here(): avx512_core, or avx2 on a CPU without AVX-512 or under
+    make bench-avx2), so that the fallback never raises a cap the environment set. A column is missing, with
+    the reason, where its precision runs on that base already (its native column is that figure) or where
+    there is no fused kernel."""
+    base = isas["fp32"]
+    columns = []
+    for column in REDUCED_ENGINES:
+        precision = _short(column)
+        why = ("no fused kernel on this CPU (kernel_isa none)" if base == "none"
+               else f"{precision} already runs on {base}, the fallback, here: `{column.title}` is that figure"
+               if isas[precision] == base else "")
+        columns.append(dataclasses.replace(column, key=f"{column.key}_fallback", title=f"{column.title} on {base}",
+                                           env=(("MKLDNN_RNN_MAX_ISA", base),), unavailable=why))
+    return tuple(columns)
+
+
 # Issue 12's targets: each reduced precision's speed-up over our own fp32, through the module at T=15 and
 # from the engine in C++ at T=1; and int8 over quantize_dynamic.
 PRECISION_TARGETS = {"bf16": 1.7, "int8": 2.5}
@@ -244,6 +278,17 @@ def _rate_cell(column):
     return column.title, lambda r: report.rate(_get(r, column))
 
 
+def _kernel_cell(title, column):
+    """The kernel that served the column's cell (measure_module.py's and engine_bench's "kernel")."""
+    return title, lambda r: r.get(f"{column.key}_kernel") or report.MISSING
+
+
+def _kernels_cell(title, labelled):
+    """The kernels of several columns in one cell, each after its label: "fp32: fused avx2; bf16: ..."."""
+    return title, lambda r: "; ".join(f"{label}: {r[c.key + '_kernel']}" for label, c in labelled
+                                      if r.get(c.key + "_kernel")) or report.MISSING
+
+
 _STEPS = ("time_step", lambda r: str(r["T"]))
 _CORES = ("cores", lambda r: str(r["threads"]))
 _SHAPE = ("shape", lambda r: r["label"])
@@ -251,15 +296,17 @@ _VS_ORIGINAL = ("mkldnn vs original", lambda r: report.ratio(_per(_get(r, MKLDNN
 _BINDING = ("Python binding µs/call", lambda r: report.micros(_binding_micros(r)))
 _AUTO_VS_BEST = ("auto / best fixed", lambda r: report.ratio(_auto_vs_best(r)))
 _FASTEST = ("fastest fixed", _fastest_fixed)
+_MKLDNN_KERNEL = _kernel_cell("mkldnn kernel", MKLDNN)
+_ENGINE_KERNEL = _kernel_cell("engine kernel", ENGINE["auto"])
 
 SEED_TABLE = [_STEPS, _CORES, *map(_rate_cell, (ORIGINAL, MKLDNN, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC)),
               _VS_ORIGINAL, ("jemalloc boost", lambda r: report.ratio(_per(_get(r, MKLDNN_JEMALLOC), _get(r, MKLDNN)))),
-              ("seed ratio", _seed_ratio)]
+              ("seed ratio", _seed_ratio), _MKLDNN_KERNEL]
 PEERS_TABLE = [_STEPS, _CORES, *map(_rate_cell, (ORIGINAL, ORIGINAL_BLAS1, MKLDNN, *PEERS, ORT)),
                ("mkldnn / ORT", lambda r: report.ratio(_per(_get(r, MKLDNN), _get(r, ORT)))),
                ("mkldnn µs/call", lambda r: report.micros(_per(1e6, _get(r, MKLDNN)))),
                ("engine µs/call", lambda r: report.micros(_per(1e6, _get(r, ENGINE["auto"])))),
-               _BINDING, _AUTO_VS_BEST, _FASTEST]
+               _BINDING, _AUTO_VS_BEST, _FASTEST, _MKLDNN_KERNEL, _ENGINE_KERNEL]
 
 
 def _vs(column, base, title=None):
@@ -282,17 +329,19 @@ def reduced_table(first, seed_ratio):
               _vs(MKLDNN_INT8, QDYN, "int8 / quantize_dynamic"), ("mkldnn fp32 vs original", _VS_ORIGINAL[1])]
     if seed_ratio:
         table.append(("seed ratio (fp32 design)", _seed_ratio))
+    table.append(_kernels_cell("mkldnn kernels", [("fp32", MKLDNN), ("bf16", MKLDNN_BF16), ("int8", MKLDNN_INT8)]))
     return table
 
 
 def engine_table(first, ort, fallback):
-    """The engine from C++ in each precision (with `fallback`, also on the emulated inner products), and
-    what the module costs over it per call; with `ort`, each precision against ONNX Runtime (fp32)."""
+    """The engine from C++ in each precision (and on the emulated inner products: the `fallback` columns,
+    fallback_engines()), and what the module costs over it per call; with `ort`, each precision against
+    ONNX Runtime (fp32)."""
     table = [*first, _rate_cell(ENGINE_FP32)]
     for column in REDUCED_ENGINES:
         table += [_rate_cell(column), _vs(column, ENGINE_FP32, f"{_short(column)} / engine fp32")]
-    for column in FALLBACK_ENGINES if fallback else ():
-        table += [_rate_cell(column), _vs(column, ENGINE_FP32, f"{_short(column)} on {FALLBACK_ISA} / engine fp32")]
+    for column in fallback:
+        table += [_rate_cell(column), _vs(column, ENGINE_FP32, f"{_short(column)} on {_cap(column)} / engine fp32")]
     table += [("fp32 binding µs/call", _BINDING[1])]
     for module, engine in zip((MKLDNN_BF16, MKLDNN_INT8), REDUCED_ENGINES):
         table.append((f"{module.title} binding µs/call",
@@ -302,7 +351,14 @@ def engine_table(first, ort, fallback):
         table += [_vs(c, ORT, f"{_short(c)} / ORT fp32 (reduced precision vs ORT fp32)")
                   for c in (MKLDNN_BF16, MKLDNN_INT8)]
     table.append(("inner products (kernel_isa)", _isas))
+    table.append(_kernels_cell("engine kernels", [("fp32", ENGINE_FP32), *((_short(c), c) for c in REDUCED_ENGINES),
+                                                  *((f"{_short(c)} on {_cap(c)}", c) for c in fallback)]))
     return table
+
+
+def _cap(column):
+    """The MKLDNN_RNN_MAX_ISA a column runs under ("" for none)."""
+    return dict(column.env).get("MKLDNN_RNN_MAX_ISA", "")
 
 
 def _isas(record):
@@ -329,7 +385,7 @@ def stack_table(first):
 
 WIDE_TABLE = [_SHAPE, _CORES, *map(_rate_cell, (ORIGINAL, ORIGINAL_BLAS1, MKLDNN)),
               ("mkldnn vs best original", lambda r: report.ratio(_vs_best_original(r))), *map(_rate_cell, PEERS),
-              _BINDING, _AUTO_VS_BEST, _FASTEST]
+              _BINDING, _AUTO_VS_BEST, _FASTEST, _MKLDNN_KERNEL, _ENGINE_KERNEL]
 
 
 def _traffic_cell(key, format=report.micros):
@@ -362,6 +418,7 @@ TRAFFIC_TABLE = [
     ("packed / padded (mkldnn s)", _with_times("packed_vs_padded", "mkldnn_total_s", "mkldnn_padded_total_s", "s")),
     ("new / seen length (median ms)", _with_times("new_vs_seen", "new_p50_ms", "seen_p50_ms", "ms")),
     ("process s", _traffic_cell("seconds")),
+    ("mkldnn kernels", _traffic_cell("mkldnn_kernels", str)),
 ]
 # The chart's bars: one ratio per row (the y axis is logarithmic, so the three scales sit together).
 TRAFFIC_CHART = {"original / mkldnn (total time)": "ratio", "torch 2.6 / mkldnn (total time)": "torch26_ratio", "ORT / mkldnn alone (total time)": "ort_ratio", "mkldnn packed / padded (total time)": "packed_vs_padded",
@@ -370,11 +427,12 @@ TRAFFIC_CHART = {"original / mkldnn (total time)": "ratio", "torch 2.6 / mkldnn 
 
 # --- the groups -----------------------------------------------------------------------------------
 
-def seed_group():
+def seed_group(fallback):
+    """The original design's rows; `fallback`: fallback_engines() for this CPU and environment."""
     rows = [(Shape(steps=steps), threads) for steps in (15, 1) for threads in THREADS]
     # The reduced-precision cells of a row run right after the fp32 ones they are divided by.
     columns = (ORIGINAL, MKLDNN, *REDUCED_MODULES, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC, ORIGINAL_BLAS1,
-               ENGINE["auto"], *REDUCED_ENGINES, *FALLBACK_ENGINES, *(ENGINE[impl] for impl in IMPLS if impl != "auto"),
+               ENGINE["auto"], *REDUCED_ENGINES, *fallback, *(ENGINE[impl] for impl in IMPLS if impl != "auto"),
                *ONEDNN.values(), ORT, *STACK_COLUMNS)
     return Group(
         "seed", "LSTM 250->200, batch 1: the original design's table", rows, columns, runner.Protocol(),
@@ -383,8 +441,8 @@ def seed_group():
          ("Reduced precision (issue 12) through the module: bf16 and int8 beside fp32 (calls/s; "
           "max abs err against fp32 nn.LSTM)", reduced_table([_STEPS, _CORES], seed_ratio=True)),
          ("Reduced precision from the engine in C++ (natively and on the fallback MKLDNN_RNN_MAX_ISA="
-          f"{FALLBACK_ISA}), the module's binding cost per call, and against ONNX Runtime (fp32)",
-          engine_table([_STEPS, _CORES], ort=True, fallback=True)),
+          f"{_cap(fallback[0])}), the module's binding cost per call, and against ONNX Runtime (fp32)",
+          engine_table([_STEPS, _CORES], ort=True, fallback=fallback)),
          ("Today's stack (issue 20): Debian 13's torch 2.6 nn.LSTM and our build on its oneDNN 3.7, beside Debian 12's "
           "(calls/s; in the Debian 13 root, one process per cell as every cell)", stack_table([_STEPS, _CORES]))],
         (ORIGINAL, ORIGINAL_TORCH26, MKLDNN, *REDUCED_MODULES, ORIGINAL_JEMALLOC, MKLDNN_JEMALLOC, ENGINE["auto"],
@@ -427,7 +485,7 @@ def extra_groups():
               [("Reduced precision through the module (calls/s; max abs err against fp32 torch.nn)",
                 reduced_table([_SHAPE, _CORES], seed_ratio=False)),
                ("Reduced precision from the engine in C++, and the module's binding cost per call",
-                engine_table([_SHAPE, _CORES], ort=False, fallback=False))],
+                engine_table([_SHAPE, _CORES], ort=False, fallback=()))],
               precision_columns,
               notes=lambda records, unavailable: precision_notes(records, unavailable, targets=False)),
     ]
@@ -470,6 +528,10 @@ class Bench:
         if column.stack and not self.stack.ok:
             print(f"  {self.stack}", flush=True)
             return None
+        if column.unavailable:
+            print(f"  missing: {column.unavailable}", flush=True)
+            self.unavailable[column.title] = column.unavailable
+            return None
         args = [*shape.flags(), *column.flags, *protocol.flags()]
         if column.program == MODULE:
             args += ["--threads", str(threads)]
@@ -481,14 +543,16 @@ class Bench:
             self.unavailable[column.title] = result["unavailable"]
             return None
         check_blas(result)
-        if column in FALLBACK_ENGINES and result.get("isa") != FALLBACK_ISA:
-            raise runner.ChildError(f"{column.title}: ran on {result.get('isa')}, not {FALLBACK_ISA}: "
-                                    "MKLDNN_RNN_MAX_ISA was not applied")
+        # A column capped to its family's base ISA (fallback_engines) is measured on exactly that ISA.
+        if _cap(column) and result.get("isa") != _cap(column):
+            raise runner.ChildError(f"{column.title}: ran on {result.get('isa')}, expected {_cap(column)}: "
+                                    f"MKLDNN_RNN_MAX_ISA={_cap(column)} was not applied")
         error = f"  max |err| {result['max_error']:.1e}" if "max_error" in result else ""
         if "quantized_engine" in result:
             error += f" (quantized engine {result['quantized_engine']})"
+        kernel = f"  [{result['kernel']}]" if "kernel" in result else ""
         print(f"{result['rate']:9.0f}/s ({result['rate_min']:.0f}-{result['rate_max']:.0f})"
-              f"  {time.monotonic() - start:4.1f} s{error}", flush=True)
+              f"  {time.monotonic() - start:4.1f} s{error}{kernel}", flush=True)
         return result
 
     def measure_group(self, group):
@@ -507,8 +571,9 @@ class Bench:
                     continue
                 record.update({column.key: result["rate"], f"{column.key}_min": result["rate_min"],
                                f"{column.key}_max": result["rate_max"]})
-                if "impl" in result:
-                    record[f"{column.key}_impl"] = result["impl"]
+                for field in ("impl", "kernel"):  # MKLDNN_RNN_IMPL, and what the engine decided under it
+                    if field in result:
+                        record[f"{column.key}_{field}"] = result[field]
                 # Reduced precision: what ran and how far from fp32 torch.nn (measure_module.py, engine_bench).
                 for field in ("precision", "isa", "max_error", "mean_error", "max_error_output"):
                     if field in result and not (field == "precision" and result[field] == "fp32"):
@@ -528,7 +593,8 @@ class Bench:
         check_blas(result)
         summary = (f"original/mkldnn {result['ratio']:.2f}" if "ratio" in result
                    else f"new/seen {result['new_vs_seen']:.2f}")
-        print(f"{result['calls']} calls, {summary}  {result['seconds']:.1f} s", flush=True)
+        print(f"{result['calls']} calls, {summary}  {result['seconds']:.1f} s  [{result['mkldnn_kernels']}]",
+              flush=True)
         shapes = result.pop("request_shapes", None)
         if row.ort_model and shapes:
             # The same requests, in their own Node process (ORT cannot share ours), on the same threads;
@@ -566,20 +632,21 @@ class Bench:
               f"{result['torch26_ratio']:.2f}; mkldnn on Debian 13 {there['mkldnn_total_s']:.1f} s", flush=True)
 
     def bandwidth(self, nbytes):
-        """GB/s one core reads from a buffer of nbytes (rounded up to the probe's 512-byte stride)."""
+        """(GB/s one core reads from a buffer of nbytes, rounded up to the probe's 512-byte stride; the
+        vectors it read with, "avx512" or "avx2": the widest the CPU has and MKLDNN_RNN_MAX_ISA allows)."""
         nbytes = -(-nbytes // 512) * 512
         print(f"[probe] l2_bandwidth {nbytes} bytes, 1 thr ", end="", flush=True)
         result = runner.run_child(self.argv("l2_bandwidth", ["--bytes", str(nbytes), *runner.Protocol().flags()]),
                                   threads=1)
-        print(f"{result['gb_per_s']:.1f} GB/s", flush=True)
-        return result["gb_per_s"]
+        print(f"{result['gb_per_s']:.1f} GB/s ({result['isa']})", flush=True)
+        return result["gb_per_s"], result["isa"]
 
     def fma_rate(self):
-        """fp32 multiply-adds per second (in G) one core completes with AVX-512."""
+        """(fp32 multiply-adds per second, in G, one core completes; the vectors, as bandwidth's)."""
         print("[probe] fma_throughput, 1 thr ", end="", flush=True)
         result = runner.run_child(self.argv("fma_throughput", runner.Protocol().flags()), threads=1)
-        print(f"{result['gfma_per_s']:.1f} G multiply-adds/s", flush=True)
-        return result["gfma_per_s"]
+        print(f"{result['gfma_per_s']:.1f} G multiply-adds/s ({result['isa']})", flush=True)
+        return result["gfma_per_s"], result["isa"]
 
 
 def check_blas(result):
@@ -625,6 +692,8 @@ def real_traffic(bench, out):
         "torch.nn's. ONNX Runtime serves the same requests alone in a Node process, so the figure it is "
         "divided by is ours alone too ('mkldnn alone': the same requests in a process of its own, without "
         "torch.nn's calls in between, every 10th result checked; see bench/measure_traffic.py --alone). "
+        "'mkldnn kernels': the distinct kernels the converted model's decisions took over the stream, each "
+        "with its count of decisions (shape classes of a layer and direction). "
         f"The {len(records)} sections took {elapsed:.0f} s.",
         "",
         f"### Real traffic (MKLDNN_RNN_IMPL={impl}, {ALL_CORES} threads; in (b), 'padded' is our module called "
@@ -656,6 +725,47 @@ def stack_note(status):
             "this tree built there. In the traffic rows the Debian 13 process serves the same requests to "
             "torch 2.6's module and to ours built there, interleaved; 'torch 2.6 / mkldnn' divides its torch 2.6 "
             "total by our total on this machine's stack.")
+
+
+# The variables that cap the instruction sets of what the benchmark runs (make bench-avx2 sets them all),
+# each with what reads it. Both spellings of oneDNN's: 2.x reads DNNL_ and ONEDNN_, 3.x prefers ONEDNN_.
+ISA_CAPS = (("MKLDNN_RNN_MAX_ISA", "mkldnn_rnn's kernels, and the hardware-ceiling probes"),
+            ("DNNL_MAX_CPU_ISA", "oneDNN: the oneDNN-direct cells, our plain_ldigo and onednn_preferred, torch's "
+                                 "oneDNN"),
+            ("ONEDNN_MAX_CPU_ISA", "oneDNN 3.x's spelling of the same, for the Debian 13 cells"),
+            ("ATEN_CPU_CAPABILITY", "torch's own vectorized kernels"))
+# Why the ONNX Runtime columns stay as the CPU allows under those caps.
+ORT_UNCAPPED = ("ONNX Runtime is not capped: MLAS, its CPU kernels, picks them from CPUID when the library "
+                "loads (onnxruntime/core/mlas/lib/platform.cpp) and reads no environment variable or session "
+                "option for it; only a build without its AVX-512 kernels could cap it, and onnxruntime-node's "
+                "library is npm's prebuilt one. Its columns run with every instruction this CPU has, so ratios "
+                "against ORT favour it in this run.")
+
+
+def kernel_isa_here():
+    """kernel_isa of each precision as mkldnn_rnn answers it under this environment, by precision: in a
+    child, as every measurement, since MKLDNN_RNN_MAX_ISA is read once per process."""
+    code = ("import json, sys, torch, mkldnn_rnn; print(json.dumps({'threads': torch.get_num_threads(), "
+            "**{p: mkldnn_rnn.kernel_isa(p) for p in sys.argv[1:]}}))")
+    result = runner.run_child([sys.executable, "-c", code, *PRECISIONS], threads=1)
+    return {p: result[p] for p in PRECISIONS}
+
+
+def cap_note(isas, coretype_given):
+    """bench.md's opening words when the environment caps instruction sets (ISA_CAPS; make bench-avx2), or
+    "": which variables, what each caps (with OPENBLAS_CORETYPE when the environment gave it), what our
+    kernels run on under them, and that ORT is not capped."""
+    caps = [(name, os.environ[name], what) for name, what in ISA_CAPS if os.environ.get(name)]
+    if not caps:
+        return ""
+    levels = {value.lower() for _, value, _ in caps}
+    head = f"**This run is capped to {levels.pop().upper()}**" if len(levels) == 1 else "**This run is capped**"
+    if coretype_given:
+        caps.append(("OPENBLAS_CORETYPE", coretype_given, "torch.nn's OpenBLAS"))
+    listed = "; ".join(f"{name}={value} ({what})" for name, value, what in caps)
+    return (f"{head} by the environment, as a CPU with no more than that would run it: {listed}. Under it our "
+            f"kernels run on fp32 {isas['fp32']}, bf16 {isas['bf16']}, int8 {isas['int8']} (kernel_isa). "
+            f"{ORT_UNCAPPED} ")
 
 
 def stack_targets(records):
@@ -755,25 +865,34 @@ def accuracy_section(out):
     return ["", "## Accuracy of the reduced precisions against fp32 torch.nn (issue 12)", "", text]
 
 
+# The probes' "isa" (bench/cpp/probe_vectors.hpp), as bench.md names them.
+VECTORS = {"avx512": "AVX-512", "avx2": "AVX2"}
+
+
 def ceiling(bench, l2_bytes):
     """Sentences/s the hardware allows the seed shape on one core (docs/performance.md, "What bounds a
     batch-1 call"). Each phase takes the longer of reading its weights and doing its multiply-adds: the
     input projection of all T steps reads W_ih once (a GEMM) and is compute-bound; each step then reads
-    W_hh, which stays in L2, for 4H x H multiply-adds; at T=1 both are read once. fp32, LSTM (4 gates)."""
+    W_hh, which stays in L2, for 4H x H multiply-adds; at T=1 both are read once. fp32, LSTM (4 gates).
+    The probes use the widest vectors this CPU has and MKLDNN_RNN_MAX_ISA allows, as our kernel does: the
+    text names the ones they reported."""
     s = Shape()
     w_hh, w_ih = 4 * s.hidden * s.hidden * 4, 4 * s.hidden * s.input * 4
-    bw_hh, bw_all, gfma = bench.bandwidth(w_hh), bench.bandwidth(w_hh + w_ih), bench.fma_rate()
+    (bw_hh, isa_hh), (bw_all, isa_all), (gfma, isa_fma) = (bench.bandwidth(w_hh), bench.bandwidth(w_hh + w_ih),
+                                                           bench.fma_rate())
     fma_ih, fma_hh = 4 * s.hidden * s.input / (gfma * 1e9), 4 * s.hidden * s.hidden / (gfma * 1e9)  # s per row
     read_ih, read_hh = w_ih / (bw_all * 1e9), w_hh / (bw_hh * 1e9)
     t15 = max(read_ih, 15 * fma_ih) + 15 * max(read_hh, fma_hh)
     t1 = max((w_hh + w_ih) / (bw_all * 1e9), fma_ih + fma_hh)
+    vectors = ", ".join(dict.fromkeys(VECTORS[isa] for isa in (isa_hh, isa_all, isa_fma)))
     return "\n".join([
-        "## Hardware ceiling (LSTM 250->200, batch 1, one core, fp32)",
+        f"## Hardware ceiling (LSTM 250->200, batch 1, one core, fp32, {vectors})",
         "",
         f"- W_hh = {w_hh / 1e6:.2f} MB (read every step), W_ih = {w_ih / 1e6:.2f} MB (read once per call, "
         f"input projection as one GEMM), total {(w_hh + w_ih) / 1e6:.2f} MB; L2 per core {l2_bytes / 2**20:.2f} MiB.",
-        f"- One core, AVX-512: reads {bw_hh:.1f} GB/s over {w_hh / 1e6:.2f} MB (L2), {bw_all:.1f} GB/s over "
-        f"{(w_hh + w_ih) / 1e6:.2f} MB; {gfma:.1f} G fp32 multiply-adds/s.",
+        f"- One core: reads {bw_hh:.1f} GB/s over {w_hh / 1e6:.2f} MB (L2) with {VECTORS[isa_hh]} loads, "
+        f"{bw_all:.1f} GB/s over {(w_hh + w_ih) / 1e6:.2f} MB with {VECTORS[isa_all]} loads; {gfma:.1f} G fp32 "
+        f"multiply-adds/s with {VECTORS[isa_fma]} FMA.",
         f"- T=15: projection max({read_ih * 1e6:.1f} µs read, {15 * fma_ih * 1e6:.1f} µs compute) + 15 steps x "
         f"max({read_hh * 1e6:.2f} µs read, {fma_hh * 1e6:.2f} µs compute) = {t15 * 1e6:.1f} µs per call "
         f"-> ceiling {1 / t15:.0f} sentences/s.",
@@ -809,7 +928,10 @@ def main():
     build_dir = args.build_dir.resolve()
     child_environment(build_dir)
     args.out.mkdir(parents=True, exist_ok=True)
-    seed = [] if args.traffic_only else [seed_group()]
+    print("== mkldnn_rnn's kernel ISAs under this environment (kernel_isa)", flush=True)
+    isas = kernel_isa_here()
+    print("   " + ", ".join(f"{p} {isa}" for p, isa in isas.items()), flush=True)
+    seed = [] if args.traffic_only else [seed_group(fallback_engines(isas))]
     extra = extra_groups() if args.all else []
     groups = seed + extra
     total = sum(1 for g in groups for shape, threads in g.rows for c in g.columns if c.applies_to(shape, threads))
@@ -824,10 +946,13 @@ def main():
     flag = " --all" if args.all else " --traffic-only" if args.traffic_only else ""
 
     info = machine.describe()
-    coretype = machine.openblas_coretype()
+    given = os.environ.get("OPENBLAS_CORETYPE")  # e.g. make bench-avx2's Haswell (AVX2 kernels)
+    coretype = machine.openblas_coretype()  # "" when the environment gives one: that one is kept
     if coretype:  # every child inherits it: only torch.nn uses OpenBLAS
         os.environ["OPENBLAS_CORETYPE"] = coretype
-    blas_note = (f"OpenBLAS falls back to its generic Prescott kernels on this CPU; the children run with "
+    blas_note = (f"OpenBLAS kernels: {machine.openblas_core()} (OPENBLAS_CORETYPE={given}, from the environment). "
+                 if given else
+                 f"OpenBLAS falls back to its generic Prescott kernels on this CPU; the children run with "
                  f"OPENBLAS_CORETYPE={coretype} (its AVX-512 kernels), which is fairer to torch.nn. "
                  if coretype else f"OpenBLAS kernels: {machine.openblas_core()}. ")
     load = os.getloadavg()[0]
@@ -836,10 +961,13 @@ def main():
     sections = [
         "# mkldnn_rnn benchmark",
         "",
-        f"{info['cpu']}, {info['cores']} cores ({info['isa']}), L2 {info['l2_per_core_bytes'] / 2**20:.2f} MiB "
+        cap_note(isas, given)
+        + f"{info['cpu']}, {info['cores']} cores ({info['isa']}), L2 {info['l2_per_core_bytes'] / 2**20:.2f} MiB "
         f"per core; load average {load:.2f} at the start. "
         + ("Unit: forward calls per second (sentences/s at batch 1), median of the timed runs; 'cores' = "
-           "threads (torch.set_num_threads and OMP_NUM_THREADS). " if groups else "")
+           "threads (torch.set_num_threads and OMP_NUM_THREADS). 'kernel' columns: what served the cell, from "
+           "the engine's decisions after the timed runs ('fused <kernel_isa>', or '<implementation> (oneDNN)'). "
+           if groups else "")
         + blas_note + f"Generated by `bench/run_bench.py{flag}`.",
     ]
     if seed:

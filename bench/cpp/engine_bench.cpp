@@ -9,12 +9,15 @@
 //
 // --precision bf16|int8 packs the same fp32 weights with EngineOptions::precision (rounded to bf16, or
 // quantized per output row to int8, by pack()); input and outputs stay fp32. The result line names the
-// inner products' instructions (kernel_isa), which MKLDNN_RNN_MAX_ISA caps.
+// inner products' instructions (kernel_isa), which MKLDNN_RNN_MAX_ISA caps, and the kernel that served
+// the measured shape ("kernel", from the engine's decisions after the timed runs: "fused avx2",
+// "plain_ldigo (oneDNN)", ...), which under MKLDNN_RNN_IMPL=auto only the decisions tell.
 //
 // --lengths gives each sequence its valid length (PackedSequence semantics); run_bench.py passes the
 // same draw to the Python module it compares with.
 #include <cmath>
 #include <cstdlib>
+#include <utility>
 
 #include "bench_common.hpp"
 #include "mkldnn_rnn/mkldnn_rnn.hpp"
@@ -49,6 +52,28 @@ std::vector<int64_t> parse_lengths(const std::string& text, long batch, long ste
     return lengths;
 }
 
+// What served `model` so far, as measure_module.py's kernels() says it for the Python module: each distinct
+// kernel its decisions took, "fused <kernel_isa>" or "<implementation> (oneDNN)", in the order first
+// taken, each with its count of decisions (shape classes of a layer and direction) when there are several.
+std::string kernels(const mkldnn_rnn::PackedRnn& model) {
+    const auto decisions = model.decisions();
+    if (decisions.empty())
+        throw std::runtime_error("the engine made no decision: expected one per layer and direction");
+    std::vector<std::pair<std::string, int>> counts;
+    for (const mkldnn_rnn::Decision& d : decisions) {
+        const std::string name = d.implementation == mkldnn_rnn::WeightsFormat::fused
+                ? std::string("fused ") + mkldnn_rnn::kernel_isa(model.precision())
+                : std::string(mkldnn_rnn::weights_format_name(d.implementation)) + " (oneDNN)";
+        auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == name; });
+        if (it == counts.end()) counts.emplace_back(name, 1);
+        else ++it->second;
+    }
+    std::string text;
+    for (const auto& [name, count] : counts)
+        text += (text.empty() ? "" : ", ") + name + (decisions.size() > 1 ? " ×" + std::to_string(count) : "");
+    return text;
+}
+
 void run(bench::Flags& flags) {
     const bench::Shape shape(flags);
     const std::string lengths_text = flags.get("lengths", std::string());
@@ -69,8 +94,8 @@ void run(bench::Flags& flags) {
     const auto b_ih = bench::random_floats(rows, scale, 3);
     const auto b_hh = bench::random_floats(rows, scale, 4);
     if (precision != mkldnn_rnn::Precision::fp32 && std::string(mkldnn_rnn::kernel_isa(precision)) == "none") {
-        // pack() refuses reduced precision without AVX-512: run_bench.py leaves the cell empty, saying why.
-        std::printf("{\"unavailable\": \"%s needs AVX-512\", \"threads\": %d}\n",
+        // pack() refuses reduced precision without the fused kernel: run_bench.py leaves the cell empty, saying why.
+        std::printf("{\"unavailable\": \"%s needs the fused kernel (AVX2 + FMA or AVX-512)\", \"threads\": %d}\n",
                     mkldnn_rnn::precision_name(precision), omp_get_max_threads());
         return;
     }
@@ -99,6 +124,7 @@ void run(bench::Flags& flags) {
                                  {"impl", bench::quoted(impl && *impl ? impl : "auto")},
                                  {"precision", bench::quoted(mkldnn_rnn::precision_name(model->precision()))},
                                  {"isa", bench::quoted(mkldnn_rnn::kernel_isa(precision))},
+                                 {"kernel", bench::quoted(kernels(*model))},
                                  {"lengths", bench::quoted(lengths_text.empty() ? "full" : lengths_text)}});
     bench::print_result(rate, fields);
 }
