@@ -33,16 +33,18 @@ constexpr int rows_that_fit(int G, int W, int V, int most) {
     const int rows = V >= 32 ? (V - 2 - G * W) / G : (2 * V - 1 - 2 * G * W) / (2 * G);
     return std::clamp(rows, 1, most);
 }
-constexpr int max_project_rows(int G, int W, int V) {
-    return rows_that_fit(G, W, V, G == 3 && W == 1 ? 8 : kMaxProjectRows);
-}
-constexpr int max_step_rows(int G, int W, int V) { return rows_that_fit(G, W, V, kMaxStepRows); }
+// Gates per pass of a product of several rows (G: all of them). With 8 vectors (AVX2) it runs one gate per
+// pass: a gate's weights are cache lines of their own in the blocked layout, so a pass reads only its
+// own, and its rows share each weight up to 6 times (rows_that_fit(1, 1, 8)) instead of once with all 4
+// LSTM gates in registers. The input projection's outputs are pre-activations, which need no gate
+// beside another; a step's pass its sums through a buffer to the gate math. A single row keeps all
+// gates in one pass (one gate per pass at one row ran a whole T=1 call at 0.68x).
+constexpr int gates_per_pass(int G, int V) { return V >= 32 ? G : 1; }
 
-// Gates per pass of the input projection (G: all of them). Its outputs are pre-activations, which need
-// no gate beside another, so with 8 vectors (AVX2) it runs one gate per pass: a gate's weights are
-// cache lines of their own in the blocked layout, so a pass reads only its own, and its rows share each
-// weight 5 times (rows_that_fit(1, 1, 8)) instead of once with all 4 LSTM gates in registers.
-constexpr int project_gates(int G, int V) { return V >= 32 ? G : 1; }
+constexpr int max_project_rows(int G, int W, int V) {
+    return rows_that_fit(gates_per_pass(G, V), W, V, G == 3 && W == 1 ? 8 : kMaxProjectRows);
+}
+constexpr int max_step_rows(int G, int W, int V) { return rows_that_fit(gates_per_pass(G, V), W, V, kMaxStepRows); }
 
 // A batch's rows in passes of at most max_rows, as even as they split: 7 rows in passes of 6 are 3 + 4,
 // not 6 + 1, whose second pass would read all of W_hh for one row.
