@@ -254,10 +254,11 @@ std::tuple<std::vector<at::Tensor>, std::vector<at::Tensor>> PackedWeights::int8
     return {out, scales};
 }
 
-std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, std::string, std::string>> PackedWeights::decisions() const {
-    std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, std::string, std::string>> out;
+std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, std::string, std::string>> PackedWeights::decisions() const {
+    std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, std::string, std::string>> out;
     for (const Decision& d : packed_->decisions())
-        out.emplace_back(d.layer, d.direction, d.batch_class, d.threads, weights_format_name(d.implementation), d.reason);
+        out.emplace_back(d.layer, d.direction, d.batch_class, d.threads, d.run_threads,
+                         weights_format_name(d.implementation), d.reason);
     return out;
 }
 
@@ -269,7 +270,7 @@ PackedWeights::State PackedWeights::state() const {
     std::vector<int64_t> decisions;
     for (const Decision& d : packed_->decisions())
         decisions.insert(decisions.end(), {d.layer, d.direction, d.batch_class, d.threads,
-                                           static_cast<int64_t>(d.implementation)});
+                                           static_cast<int64_t>(d.implementation), d.run_threads});
     std::vector<at::Tensor> tensors, scales;
     switch (packed_->precision()) {
     case Precision::fp32:
@@ -306,7 +307,7 @@ c10::intrusive_ptr<PackedWeights> PackedWeights::from_state(const c10::IValue& s
                                             "bidirectional", "proj_size", "weights", "cpu_signature", "decisions",
                                             "precision", "scales"};
     constexpr size_t num_fields = std::tuple_size_v<State>;
-    constexpr size_t fields_of_version[] = {0, 9, 11, num_fields};
+    constexpr size_t fields_of_version[] = {0, 9, 11, num_fields, num_fields};
     static_assert(std::size(names) == num_fields);
     static_assert(std::size(fields_of_version) == state_version + 1);
     TORCH_CHECK(state.isTuple(), kSetState, ": state: expected a tuple, got ", state.tagKind());
@@ -314,7 +315,7 @@ c10::intrusive_ptr<PackedWeights> PackedWeights::from_state(const c10::IValue& s
     TORCH_CHECK(!f.empty() && f[0].isInt(), kSetState, ": state[0] (version): expected an int, got ",
                 f.empty() ? "an empty tuple" : f[0].tagKind());
     const int64_t version = f[0].toInt();
-    TORCH_CHECK(version >= 1 && version <= state_version, kSetState, ": state[0] (version): expected 1, 2 or ",
+    TORCH_CHECK(version >= 1 && version <= state_version, kSetState, ": state[0] (version): expected 1, 2, 3 or ",
                 state_version, " (the versions this build reads), got ", version);
     const size_t fields = fields_of_version[version];
     TORCH_CHECK(f.size() == fields, kSetState, ": state: expected a tuple of ", fields, " fields for version ",
@@ -342,17 +343,19 @@ c10::intrusive_ptr<PackedWeights> PackedWeights::from_state(const c10::IValue& s
         expect(9, f[9].isString(), "a str");
         expect(10, f[10].isIntList(), "a list of ints");
         const std::vector<int64_t> flat = f[10].toIntVector();
-        TORCH_CHECK(flat.size() % 5 == 0, kSetState, ": state[10] (decisions): expected 5 ints per decision, got ",
-                    flat.size(), " ints");
+        const size_t per = version >= 4 ? 6 : 5; // version 4 added run_threads
+        TORCH_CHECK(flat.size() % per == 0, kSetState, ": state[10] (decisions): expected ", per,
+                    " ints per decision for version ", version, ", got ", flat.size(), " ints");
         // Decisions are measurements of one CPU: elsewhere they are made afresh.
         if (f[9].toStringRef() == cpu_signature())
-            for (size_t i = 0; i < flat.size(); i += 5) {
+            for (size_t i = 0; i < flat.size(); i += per) {
                 Decision d;
                 d.layer = flat[i];
                 d.direction = flat[i + 1];
                 d.batch_class = flat[i + 2];
                 d.threads = flat[i + 3];
                 d.implementation = static_cast<WeightsFormat>(flat[i + 4]);
+                d.run_threads = per == 6 ? flat[i + 5] : 0; // 0: the class's threads (restore_decisions)
                 d.reason = "saved with the model";
                 decisions.push_back(d);
             }

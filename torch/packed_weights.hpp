@@ -3,7 +3,7 @@
 // (docs/torch_contract.md). It keeps no PyTorch-layout copy: weights() rebuilds torch.nn's tensors from
 // the packed copy, exactly, for state_dict and pickling. Pickled with it: the engine's decisions and
 // the CPU they were made on, restored on a CPU with the same signature, and the precision with the
-// reduced weights exactly as packed (state version 3: bf16 matrices as bf16 tensors, int8 matrices as
+// reduced weights exactly as packed (state version 3 and later: bf16 matrices as bf16 tensors, int8 matrices as
 // int8 tensors with their per-row scales), so that saving and loading changes no bit.
 #pragma once
 
@@ -26,8 +26,9 @@ class PackedWeights : public torch::CustomClassHolder {
 public:
     // The pickled state: (version, mode, input_size, hidden_size, num_layers, bias, bidirectional,
     // proj_size, weights, cpu_signature, decisions, precision, scales). Version 1 (release 0.1.0) ends at
-    // weights, version 2 at decisions. decisions: 5 ints per decision, (layer, direction, batch_class,
-    // threads, implementation), the implementation as WeightsFormat's value. precision: "fp32", "bf16" or
+    // weights, version 2 at decisions. decisions: 6 ints per decision, (layer, direction, batch_class,
+    // threads, implementation, run_threads), the implementation as WeightsFormat's value; version 3 has 5
+    // (no run_threads: the class's threads). precision: "fp32", "bf16" or
     // "int8". weights in _flat_weights order: fp32 tensors for fp32; for bf16 the matrices as bfloat16
     // (the values packed, exactly) and the biases fp32; for int8 the matrices' int8 values and the fp32
     // biases, with scales holding one fp32 tensor [rows] per matrix (w_ih, w_hh, [w_hr] per layer and
@@ -35,7 +36,7 @@ public:
     using State = std::tuple<int64_t, std::string, int64_t, int64_t, int64_t, bool, bool, int64_t,
                              std::vector<at::Tensor>, std::string, std::vector<int64_t>, std::string,
                              std::vector<at::Tensor>>;
-    static constexpr int64_t state_version = 3;
+    static constexpr int64_t state_version = 4;
 
     // An fp32 model (TorchScript's PackedWeights(...)). `weights` in torch.nn's _flat_weights order,
     // float32. Every argument is checked with TORCH_CHECK; the weights are read during packing only.
@@ -80,8 +81,8 @@ public:
     // float32 biases, scales). An error for other precisions.
     std::tuple<std::vector<at::Tensor>, std::vector<at::Tensor>> int8_weights() const;
 
-    // The engine's decisions: (layer, direction, batch_class, threads, implementation, reason) each.
-    std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, std::string, std::string>> decisions() const;
+    // The engine's decisions: (layer, direction, batch_class, threads, run_threads, implementation, reason) each.
+    std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, std::string, std::string>> decisions() const;
     // PackedRnn::tune: decide and build for batches up to max_batch at the current thread count.
     void tune(int64_t max_batch) const;
     int64_t cached_primitive_count() const { return static_cast<int64_t>(packed_->cached_primitive_count()); }

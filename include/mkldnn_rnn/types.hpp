@@ -69,8 +69,11 @@ struct Decision {
     int64_t layer = 0;
     int64_t direction = 0;   // 0 forward, 1 reverse
     int64_t batch_class = 0; // batches in (batch_class / 2, batch_class]
-    int64_t threads = 0;
+    int64_t threads = 0;     // the caller's OpenMP threads
     WeightsFormat implementation = WeightsFormat::plain_ldigo;
+    // The threads the implementation runs with: `threads`, or 1 where the probe found one thread faster
+    // (by ProbePolicy's fewer_threads_margin) for a class of more; 0 in a restored list means `threads`.
+    int64_t run_threads = 0;
     double fused_us = 0, plain_us = 0; // the probe's times (0: not probed)
     std::string reason;                // why this implementation ("probe: ...", "fixed by ...", ...)
 };

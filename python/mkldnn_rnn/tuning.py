@@ -80,14 +80,17 @@ def tune(model: nn.Module, example_inputs, max_batch: int = 0) -> nn.Module:
 
 def decisions(model: nn.Module) -> List[dict]:
     """What each converted recurrent module decided so far, and what it holds: one dict per decision
-    (module, layer, direction, batch_class, threads, implementation, reason), plus per module its weight
-    bytes and cached oneDNN primitives under the keys weight_bytes and cached_primitives."""
+    (module, layer, direction, batch_class, threads, run_threads, implementation, reason), plus per module
+    its weight bytes and cached oneDNN primitives under the keys weight_bytes and cached_primitives.
+    threads is the caller's (torch.get_num_threads()); run_threads what the class runs on: the same, or 1
+    where the first call's probe found one thread faster."""
     rows = []
     for name, module in _packed_modules(model):
         packed = module._packed
-        for layer, direction, batch_class, threads, implementation, reason in packed.decisions():
+        for layer, direction, batch_class, threads, run_threads, implementation, reason in packed.decisions():
             rows.append({"module": name, "layer": layer, "direction": direction, "batch_class": batch_class,
-                         "threads": threads, "implementation": implementation, "reason": reason,
+                         "threads": threads, "run_threads": run_threads, "implementation": implementation,
+                         "reason": reason,
                          "weight_bytes": packed.weight_bytes(), "cached_primitives": packed.cached_primitive_count()})
     return rows
 

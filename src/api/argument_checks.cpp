@@ -277,6 +277,9 @@ void check_restored_decision(const RnnConfig& config, Precision precision, const
     if (d.batch_class < 1 || d.batch_class > (int64_t{1} << 40) || (d.batch_class & (d.batch_class - 1)) != 0)
         throw_arg_error(restore_fn, at + "batch_class", "a power of two", d.batch_class);
     if (d.threads < 1 || d.threads > 4096) throw_arg_error(restore_fn, at + "threads", "a count in [1, 4096]", d.threads);
+    if (d.run_threads < 0 || d.run_threads > d.threads)
+        throw_arg_error(restore_fn, at + "run_threads", "a count in [0, threads = " + std::to_string(d.threads) + "]",
+                        d.run_threads);
     const WeightsFormat f = d.implementation;
     if (f != WeightsFormat::plain_ldigo && f != WeightsFormat::onednn_preferred && f != WeightsFormat::fused)
         throw_arg_error(restore_fn, at + "implementation", "plain_ldigo, onednn_preferred or fused", static_cast<int>(f));

@@ -181,7 +181,9 @@ void PackedRnn::Impl::run_direction(int64_t layer, int64_t direction, const Sequ
             args.src_iter_c = first && state_in_place ? c0 : buffers.c[cur];
             args.dst_iter_c = last && plan.sorted && state.cn ? state.cn : buffers.c[1 - cur];
         }
-        slot.kernel(implementation(layer, direction, shape, args, workspace)).execute(shape, args, workspace);
+        const detail::Choice runs = implementation(layer, direction, shape, args, workspace);
+        shape.threads = runs.run_threads; // the class is the caller's threads; it may run on fewer
+        slot.kernel(runs.implementation).execute(shape, args, workspace);
         cur = 1 - cur;
 
         // Rows whose sequences ended in this range: all rows at the end of the reverse direction, rows

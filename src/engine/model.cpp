@@ -66,17 +66,17 @@ void PackedRnn::Impl::record(const Decision& d) const {
     detail::log_decision(config.mode, d);
 }
 
-WeightsFormat PackedRnn::Impl::implementation(int64_t layer, int64_t direction, const detail::StepShape& shape,
+detail::Choice PackedRnn::Impl::implementation(int64_t layer, int64_t direction, const detail::StepShape& shape,
         const detail::RnnCallArgs& args, detail::Workspace& workspace) const {
     const detail::ShapeClass cls{layer, direction, detail::batch_class(shape.batch), shape.threads};
-    WeightsFormat found;
+    detail::Choice found;
     if (decisions.find(cls, &found)) return found;
     const detail::LayerSlot& s = slot(layer, direction);
     const detail::Candidates candidates{s.fused, s.store.resident(detail::Layout::blocked), s.plain,
                                         s.store.resident(detail::Layout::plain)};
     const Decision d = detail::decide(options, cls, candidates, shape, args, workspace);
     record(d);
-    return d.implementation;
+    return {d.implementation, static_cast<int>(d.run_threads)};
 }
 
 void PackedRnn::Impl::tune(int64_t max_batch) const {
@@ -94,9 +94,9 @@ void PackedRnn::Impl::tune(int64_t max_batch) const {
         // ... and where oneDNN runs it, every primitive it can need is built.
         for (int64_t l = 0; l < L; ++l)
             for (int64_t d = 0; d < D; ++d) {
-                WeightsFormat f;
-                if (decisions.find({l, d, cls, threads}, &f) && f != WeightsFormat::fused)
-                    slot(l, d).kernel(f).prepare(cls / 2 + 1, cls, threads);
+                detail::Choice c;
+                if (decisions.find({l, d, cls, threads}, &c) && c.implementation != WeightsFormat::fused)
+                    slot(l, d).kernel(c.implementation).prepare(cls / 2 + 1, cls, c.run_threads);
             }
     }
 }
@@ -104,6 +104,7 @@ void PackedRnn::Impl::tune(int64_t max_batch) const {
 void PackedRnn::Impl::restore(const std::vector<Decision>& restored) const {
     for (Decision d : restored) {
         d.reason = "restored: " + d.reason;
+        if (d.run_threads == 0) d.run_threads = d.threads; // a list saved before run_threads existed
         // The layout it reads first, so that retain() can drop the one no decision reads; a reduced
         // model's one copy is what fused reads.
         const detail::LayerSlot& s = slot(d.layer, d.direction);

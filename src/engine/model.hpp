@@ -61,8 +61,9 @@ struct PackedRnn::Impl {
     template <typename Input>
     void run(const Input& in, const SequenceOutput& out) const;
 
-    // The implementation of (layer, direction)'s class of `shape`, deciding it on its first call.
-    WeightsFormat implementation(int64_t layer, int64_t direction, const detail::StepShape& shape,
+    // What runs (layer, direction)'s class of `shape` (implementation and threads), deciding it on its
+    // first call.
+    detail::Choice implementation(int64_t layer, int64_t direction, const detail::StepShape& shape,
             const detail::RnnCallArgs& args, detail::Workspace& workspace) const;
     // Records a decision, drops what no decision of its (layer, direction) runs on any more, logs it.
     void record(const Decision& d) const;

@@ -49,6 +49,18 @@ md bias_md(Mode mode, int64_t H) { return md({1, 1, bias_gate_count(mode), H}, f
 
 int backend_max_threads() { return omp_get_max_threads(); }
 
+ThreadCap::ThreadCap(int threads) {
+    const int now = omp_get_max_threads();
+    if (threads >= 1 && threads < now) {
+        previous_ = now;
+        omp_set_num_threads(threads);
+    }
+}
+
+ThreadCap::~ThreadCap() {
+    if (previous_ > 0) omp_set_num_threads(previous_);
+}
+
 void warm_backend() {
     static std::once_flag once;
     std::call_once(once, [] {

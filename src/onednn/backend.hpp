@@ -16,6 +16,20 @@ namespace mkldnn_rnn::detail {
 // Threads the calling thread's next oneDNN execution will use (torch.set_num_threads sets it too).
 int backend_max_threads();
 
+// For its lifetime, the calling thread's oneDNN executions use at most `threads` threads (OpenMP's
+// nthreads ICV of this thread, which oneDNN reads at each execution; restored after): a class decided
+// to run on fewer threads than the caller allows (Decision::run_threads).
+class ThreadCap {
+public:
+    explicit ThreadCap(int threads);
+    ~ThreadCap();
+    ThreadCap(const ThreadCap&) = delete;
+    ThreadCap& operator=(const ThreadCap&) = delete;
+
+private:
+    int previous_ = 0; // 0: nothing was changed
+};
+
 // oneDNN generates its GEMM kernels, which its RNN primitives run on, the first time a GEMM runs in the
 // process: 67 ms on the Xeon of docs/performance.md, where making a primitive takes under 1 ms and its
 // first execution 1-3 ms. PackedRnn::pack() calls this (once per process) for models that may run on

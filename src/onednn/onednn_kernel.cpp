@@ -81,6 +81,7 @@ void OnednnKernel::execute(const StepShape& shape, const RnnCallArgs& args, Work
     const int64_t T = shape.steps, N = shape.batch, NP = padded_batch(N), C = d.C, O = d.O, H = d.H;
     // Held for the execution: a concurrent WeightStore::retain() may drop the store's own reference.
     const std::shared_ptr<const PlainWeights> plain = weights_.plain();
+    const ThreadCap cap(shape.threads);
 
     // Staging: one chunk's input and output rows, and the state ping-pong, all [.., NP, ..] dense.
     const int64_t chunk_rows = std::min(T, kMaxChunkSteps) * NP;

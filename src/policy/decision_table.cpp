@@ -15,11 +15,13 @@ int64_t batch_class(int64_t batch) {
 
 ShapeClass class_of(const Decision& d) { return {d.layer, d.direction, d.batch_class, d.threads}; }
 
-bool DecisionTable::find(const ShapeClass& cls, WeightsFormat* out) const {
+bool DecisionTable::find(const ShapeClass& cls, Choice* out) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
     const auto it = decisions_.find(cls);
     if (it == decisions_.end()) return false;
-    *out = it->second.implementation;
+    const Decision& d = it->second;
+    out->implementation = d.implementation;
+    out->run_threads = static_cast<int>(d.run_threads > 0 ? d.run_threads : d.threads);
     return true;
 }
 

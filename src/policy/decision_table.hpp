@@ -22,6 +22,13 @@ namespace mkldnn_rnn::detail {
 // The power of two a batch's class is named by: batches in (class / 2, class].
 int64_t batch_class(int64_t batch);
 
+// What a class runs: its implementation with run_threads threads (Decision's, without the strings that
+// the hot path must not copy).
+struct Choice {
+    WeightsFormat implementation = WeightsFormat::plain_ldigo;
+    int run_threads = 1;
+};
+
 struct ShapeClass {
     int64_t layer = 0, direction = 0, batch_class = 0, threads = 0;
     bool operator==(const ShapeClass& o) const {
@@ -37,8 +44,8 @@ public:
     // model has layers x directions x ~log2(batch) x thread counts classes: far fewer in practice.
     static constexpr std::size_t kCapacity = 4096;
 
-    // The implementation decided for the class, or false.
-    bool find(const ShapeClass& cls, WeightsFormat* out) const;
+    // What was decided for the class, or false.
+    bool find(const ShapeClass& cls, Choice* out) const;
     // Records a decision; an existing one for the same class wins (two threads may decide at once).
     void record(const Decision& decision);
     // Every decision, in (layer, direction, threads, batch_class) order.

@@ -52,6 +52,7 @@ Decision decide(const EngineOptions& resolved, const ShapeClass& cls, const Cand
     d.direction = cls.direction;
     d.batch_class = cls.batch_class;
     d.threads = cls.threads;
+    d.run_threads = cls.threads;
     if (resolved.precision != Precision::fp32) {
         d.implementation = WeightsFormat::fused;
         d.reason = std::string(precision_name(resolved.precision)) + " runs on the fused kernel ("
@@ -62,13 +63,16 @@ Decision decide(const EngineOptions& resolved, const ShapeClass& cls, const Cand
                                                                 : "fused fixed, but this CPU has no AVX2 + FMA";
     } else if (!fused_kernel_available()) {
         d.implementation = WeightsFormat::plain_ldigo;
-        d.reason = "the only candidate: this CPU has no AVX2 + FMA for the fused kernel";
+        const ThreadsResult t = probe_threads(candidates.plain, shape, args, workspace);
+        d.run_threads = t.run_threads;
+        d.reason = "the only candidate: this CPU has no AVX2 + FMA for the fused kernel" + t.reason;
     } else {
         const ProbeResult r = probe(candidates.fused, candidates.fused_held, candidates.plain, candidates.plain_held,
                                     shape, args, workspace, resolved.second_copy_speedup);
         d.implementation = r.implementation;
         d.fused_us = r.fused_us;
         d.plain_us = r.plain_us;
+        d.run_threads = r.run_threads;
         d.reason = r.reason;
         workspace.release_kernel_buffers(); // grown for the loser too
     }

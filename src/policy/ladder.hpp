@@ -10,6 +10,8 @@
 //   3. CPU        without the fused kernel's ISA, plain_ldigo is the only candidate
 //   4. probe      the fused kernel against oneDNN with plain weights, timed on the class's first call
 //                 (probe.hpp)
+// Rungs 3 and 4 also time the implementation on one thread against the caller's team (probe_threads):
+// Decision::run_threads; the others run on the caller's threads.
 // A restored decision (PackedRnn::restore_decisions) is recorded before any call reaches the ladder.
 #pragma once
 

@@ -10,9 +10,13 @@
 // min_seconds, or only decisive_rounds where the winner is clear by far. The faster wins, except that a
 // candidate whose weights layout was not held before the probe (a second copy of the weights) must be
 // second_copy_speedup times faster; on a tie within tie_margin the fused kernel wins (it allocates
-// nothing per call). Cost, once per class: a oneDNN
-// primitive of kProbeSteps steps, the copy of the weights the probe needed (dropped again if it lost
-// everywhere), and 2 x (1 + 2 x rounds) executions of kProbeSteps steps.
+// nothing per call). Then, for a class of more than one thread, the winner races itself on one thread
+// (probe_threads): one thread runs the class where it is faster by fewer_threads_margin (a team whose
+// barriers or oneDNN's per-step parallel regions cost more than its second core gives; seen with
+// oneDNN's reference RNN on a 2-core AVX2 EPYC, docs/performance.md). Cost, once per class: a oneDNN
+// primitive of kProbeSteps steps (two with the one-thread race), the copy of the weights the probe needed
+// (dropped again if it lost everywhere), and 2 x (1 + 2 x rounds) executions of kProbeSteps steps per
+// race.
 #pragma once
 
 #include <string>
@@ -33,13 +37,25 @@ struct ProbePolicy {
     // by decisive_margin and still lose. Two rounds, so that one interrupted run cannot decide.
     int decisive_rounds = 2;
     double decisive_margin = 0.2;
+    double fewer_threads_margin = 0.1;
 };
 
 struct ProbeResult {
     WeightsFormat implementation;
     double fused_us, plain_us;
+    int run_threads; // shape.threads, or 1 (probe_threads)
     std::string reason;
 };
+
+struct ThreadsResult {
+    int run_threads;
+    std::string reason; // "; on 2 threads ... us, on 1 ... us: runs on 1", or empty for one thread
+};
+
+// Whether `kernel` runs the class of `shape` (shape.threads > 1) faster on one thread than on all, by
+// policy.fewer_threads_margin; the same rounds and decisiveness as the race of implementations.
+ThreadsResult probe_threads(const StepKernel& kernel, const StepShape& shape, const RnnCallArgs& args,
+        Workspace& workspace, const ProbePolicy& policy = {});
 
 // shape and args are the class's first range; the probe runs their first min(steps, kProbeSteps) steps.
 // *_held: whether that candidate's weights layout was held before the probe.

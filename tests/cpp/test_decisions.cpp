@@ -92,7 +92,30 @@ TEST(Decisions, RestoringChecksEachField) {
     d = good;
     d.implementation = WeightsFormat::automatic;
     rejects(d, "implementation");
+    d = good;
+    d.run_threads = 3; // more than the class's 2
+    rejects(d, "run_threads");
+    d.run_threads = -1;
+    rejects(d, "run_threads");
     EXPECT_TRUE(engine->decisions().empty()); // nothing of a rejected list is taken
+}
+
+// run_threads restores as given, and 0 (a list from before run_threads) as the class's threads.
+TEST(Decisions, RestoredRunThreads) {
+    const ModelWeights model = random_weights(lstm(), 3);
+    const auto engine = pack(model, WeightsFormat::automatic);
+    Decision one;
+    one.batch_class = 1;
+    one.threads = 2;
+    one.run_threads = 1;
+    Decision unset = one;
+    unset.batch_class = 2;
+    unset.run_threads = 0;
+    engine->restore_decisions({one, unset});
+    const std::vector<Decision> got = engine->decisions();
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_EQ(got[0].run_threads, 1);
+    EXPECT_EQ(got[1].run_threads, 2);
 }
 
 TEST(WeightCopies, OneCopyUntilAClassNeedsAnother) {

@@ -2,7 +2,7 @@
 """bf16 and int8 models (issue 12) through the Python package: accuracy against fp32 torch.nn over the
 configuration grid, int8 against torch's own quantize_dynamic, quantize_dynamic's modules converted with
 their int8 weights exactly, bf16 activations in and out, and the exact round trips (TorchScript, C++,
-pickle, state version 3).
+pickle, state version 4).
 
 Error measure: max |got - want| over every output (output, h_n, c_n) divided by max(1, max |want|), with
 want fp32 torch.nn on the same weights; inputs and states unit-normal, weights torch.nn's default init.
@@ -471,11 +471,11 @@ def test_python_pickle_from_before_precision_loads_as_fp32(monkeypatch):
                                                                                        run(converted, (x,)))
 
 
-def test_state_version_3_holds_the_reduced_weights_exactly():
+def test_state_holds_the_reduced_weights_exactly():
     lstm = make_sequence("lstm_proj", 1, True, True)
     bf16 = mkldnn_rnn.to_mkldnn(lstm, torch.bfloat16)._packed
     state = bf16.__getstate__()[0]
-    assert state[0] == 3 and len(state) == 13 and state[11] == "bf16" and state[12] == []
+    assert state[0] == 4 and len(state) == 13 and state[11] == "bf16" and state[12] == []
     names = mkldnn_rnn.to_mkldnn(lstm)._weight_names
     for name, tensor, wide in zip(names, state[8], bf16.weights(), strict=True):
         assert tensor.dtype == (torch.bfloat16 if name.startswith("weight_") else torch.float), name
@@ -487,7 +487,7 @@ def test_state_version_3_holds_the_reduced_weights_exactly():
 
     int8 = mkldnn_rnn.to_mkldnn(lstm, torch.qint8)._packed
     state = int8.__getstate__()[0]
-    assert state[0] == 3 and state[11] == "int8" and len(state[12]) == 6  # w_ih, w_hh, w_hr x 2 directions
+    assert state[0] == 4 and state[11] == "int8" and len(state[12]) == 6  # w_ih, w_hh, w_hr x 2 directions
     values, scales = int8.int8_weights()
     assert all(torch.equal(a, b) for a, b in zip(state[8], values, strict=True))
     assert all(torch.equal(a, b) for a, b in zip(state[12], scales, strict=True))
@@ -496,22 +496,36 @@ def test_state_version_3_holds_the_reduced_weights_exactly():
         if name.startswith("weight_"):
             assert value.dtype == torch.int8 and int(value.abs().max()) == 127, name
     fp32_state = mkldnn_rnn.to_mkldnn(lstm)._packed.__getstate__()[0]
-    assert fp32_state[0] == 3 and fp32_state[11] == "fp32" and all(t.dtype == torch.float for t in fp32_state[8])
+    assert fp32_state[0] == 4 and fp32_state[11] == "fp32" and all(t.dtype == torch.float for t in fp32_state[8])
 
 
-def test_versions_1_and_2_still_load():
-    lstm = make_sequence("lstm", 1, False, True)
-    converted = mkldnn_rnn.to_mkldnn(lstm)
-    converted(torch.randn(T, N, I))  # a decision made: Python cannot pass an empty list where the state has one
-    state = converted._packed.__getstate__()[0]
-    assert state[10], "expected a decision in the state"
-    target = mkldnn_rnn.to_mkldnn(make_sequence("gru", 1, False, True))._packed
-    setstate = target._get_method("__setstate__")
+def test_versions_1_to_3_still_load():
+    """Versions 2 and 3 hold 5 ints per decision (no run_threads): restored on this CPU, each runs on its
+    class's threads. (Version 3 from an int8 model: a state with an empty list, fp32's scales, cannot
+    be handed to __setstate__ from Python, whose tracer cannot type it.)"""
+    def five_ints(decisions):
+        return [v for i in range(0, len(decisions), 6) for v in decisions[i:i + 5]]
+
     x = torch.randn(T, N, I)
-    for old in ((1,) + tuple(state[1:9]), (2,) + tuple(state[1:11])):
-        setstate(old)
-        assert target.precision() == "fp32" and target.mode() == "LSTM"
-        assert torch.equal(torch.ops.mkldnn_rnn.rnn(target, x, None, None, None, False)[0], converted(x)[0])
+    for dtype, versions in ((torch.float, (1, 2)), (torch.qint8, (3,))):
+        converted = mkldnn_rnn.to_mkldnn(make_sequence("lstm", 1, False, True), dtype)
+        converted(x)  # a decision made: Python cannot pass an empty list where the state has one
+        state = converted._packed.__getstate__()[0]
+        assert state[10] and len(state[10]) % 6 == 0, "expected a decision of 6 ints in the state"
+        old_states = {1: (1,) + tuple(state[1:9]), 2: (2,) + tuple(state[1:10]) + (five_ints(state[10]),),
+                      3: (3,) + tuple(state[1:10]) + (five_ints(state[10]),) + tuple(state[11:])}
+        target = mkldnn_rnn.to_mkldnn(make_sequence("gru", 1, False, True), dtype)._packed
+        setstate = target._get_method("__setstate__")
+        for version in versions:
+            setstate(old_states[version])
+            assert target.mode() == "LSTM" and target.precision() == converted.precision
+            assert torch.equal(torch.ops.mkldnn_rnn.rnn(target, x, None, None, None, False)[0], converted(x)[0])
+            if version > 1:
+                decisions = target.decisions()
+                assert decisions and all(d[4] == d[3] for d in decisions), decisions  # run_threads = threads
+        if 3 in versions:
+            with pytest.raises(RuntimeError, match=r"state\[10\] \(decisions\): expected 5 ints per decision for version 3"):
+                setstate((3,) + tuple(state[1:]))
 
 
 def test_load_state_dict_packs_in_the_modules_precision():
@@ -662,7 +676,7 @@ def test_packed_weights_factory_errors():
         torch.ops.mkldnn_rnn.kernel_isa("fp16")
 
 
-def test_corrupt_version_3_states():
+def test_corrupt_version_4_states():
     lstm = make_sequence("lstm", 1, False, True)
     converted = mkldnn_rnn.to_mkldnn(lstm, torch.qint8)
     converted(torch.randn(T, N, I))  # a decision made: Python cannot pass an empty list where the state has one
@@ -670,11 +684,12 @@ def test_corrupt_version_3_states():
     assert state[10], "expected a decision in the state"
     setstate = mkldnn_rnn.to_mkldnn(lstm)._packed._get_method("__setstate__")
     cases = [
-        (state[:11], r"state: expected a tuple of 13 fields for version 3, got 11"),
+        (state[:11], r"state: expected a tuple of 13 fields for version 4, got 11"),
+        (state[:10] + [state[10][:-1]] + state[11:], r"state\[10\] \(decisions\): expected 6 ints per decision for version 4"),
         (state[:11] + ["int4", state[12]], r"state\[11\] \(precision\): expected one of fp32, bf16, int8, got 'int4'"),
         (state[:11] + ["bf16", state[12]], r"state\[12\] \(scales\): expected an empty list for precision bf16, got 2"),
         (state[:12] + [state[12][:1]], r"PackedWeights.from_int8: scales: expected 2 tensors"),
-        ([4] + state[1:], r"state\[0\] \(version\): expected 1, 2 or 3 \(the versions this build reads\), got 4"),
+        ([5] + state[1:], r"state\[0\] \(version\): expected 1, 2, 3 or 4 \(the versions this build reads\), got 5"),
     ]
     for bad, message in cases:
         with pytest.raises(RuntimeError, match=message):
