@@ -1,13 +1,15 @@
 // Copyright 2026 The mkldnn_rnn authors. Licensed under the Apache License 2.0.
-// Which vectors the hardware-ceiling probes (l2_bandwidth, fma_throughput) measure with: the widest this
-// CPU has that MKLDNN_RNN_MAX_ISA allows, as mkldnn_rnn's fused kernel picks its own. The ceiling is then
-// the one our kernel is held to on this machine and under this cap: AVX-512 where the CPU has it and the
-// cap is unset or an avx512_* name, AVX2 + FMA otherwise (make bench-avx2, or a CPU without AVX-512).
+// Which vectors the hardware-ceiling probes (l2_bandwidth, fma_throughput) measure with: the ones
+// mkldnn_rnn's fused kernel runs fp32 on here, kernel_isa(fp32), which reads the CPU and
+// MKLDNN_RNN_MAX_ISA as the kernel does (and rejects a cap naming no ISA). The ceiling is then the one our
+// kernel is held to on this machine and under this cap: AVX-512, or AVX2 + FMA (make bench-avx2, or a
+// CPU without AVX-512).
 #pragma once
 
-#include <cstdlib>
 #include <stdexcept>
 #include <string>
+
+#include "mkldnn_rnn/mkldnn_rnn.hpp"
 
 namespace bench {
 
@@ -17,20 +19,11 @@ enum class Vectors { avx2, avx512 };
 inline const char* vectors_name(Vectors vectors) { return vectors == Vectors::avx512 ? "avx512" : "avx2"; }
 
 inline Vectors probe_vectors() {
-    const char* variable = std::getenv("MKLDNN_RNN_MAX_ISA");
-    const std::string cap = variable ? variable : "";
-    // MKLDNN_RNN_MAX_ISA's values (src/platform/isa.cpp); any other is an error there too.
-    bool avx512_allowed = cap.empty();
-    for (const char* name : {"avx512_core", "avx512_core_vnni", "avx512_core_bf16", "avx512_core_amx"})
-        avx512_allowed = avx512_allowed || cap == name;
-    if (!avx512_allowed && cap != "avx2" && cap != "avx2_vnni")
-        throw std::runtime_error("MKLDNN_RNN_MAX_ISA: expected avx2, avx2_vnni, avx512_core, avx512_core_vnni, "
-                                 "avx512_core_bf16, avx512_core_amx or unset, got '" + cap + "'");
-    if (avx512_allowed && __builtin_cpu_supports("avx512f")) return Vectors::avx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Vectors::avx2;
-    throw std::runtime_error(avx512_allowed ? "this CPU has neither AVX-512 nor AVX2 + FMA"
-                                            : "MKLDNN_RNN_MAX_ISA=" + cap + " rules out AVX-512, and this CPU has "
-                                              "no AVX2 + FMA");
+    const std::string isa = mkldnn_rnn::kernel_isa(mkldnn_rnn::Precision::fp32);
+    if (isa == "avx512_core") return Vectors::avx512;
+    if (isa == "avx2") return Vectors::avx2;
+    throw std::runtime_error("the fused kernel runs fp32 on '" + isa + "' here: expected avx512_core or avx2 "
+                             "(this CPU has neither AVX-512 nor AVX2 + FMA)");
 }
 
 } // namespace bench
